@@ -1,0 +1,149 @@
+"""Users, memberships and password sign-in."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from esgx_platform.accounts.models import Membership, Role, User
+from esgx_platform.accounts.passwords import hash_password, needs_rehash, verify_password
+from esgx_platform.accounts.schemas import UserCreateSchema
+from esgx_platform.audit.services import record_event
+from esgx_platform.db import utcnow
+from esgx_platform.errors import Conflict, FieldError, InvalidInput, Unauthenticated
+from esgx_platform.i18n import Text
+from esgx_platform.organizations.models import Organization
+from esgx_platform.schemas import load
+
+# After this many consecutive failures an account is locked until an administrator unlocks it
+# (resetting failed_logins); the sign-in page says so without revealing whether the e-mail exists.
+MAX_FAILED_LOGINS = 10
+
+BAD_CREDENTIALS = Text("E-mail or password is wrong.", "电子邮件或密码错误。")
+
+
+def create_user(
+    session: Session, data: dict[str, Any], *, actor_user_id: uuid.UUID | None = None
+) -> User:
+    """Validate and create a user; raises InvalidInput or Conflict (e-mail taken)."""
+    values = load(UserCreateSchema(), data)
+    email = values["email"].strip().lower()
+    if find_user(session, email) is not None:
+        raise Conflict(
+            Text("A user with this e-mail exists.", "该电子邮件的用户已存在。"),
+            errors=(FieldError("$.email", Text("Already registered.", "已被注册。")),),
+        )
+    user = User(
+        email=email,
+        display_name=values["display_name"],
+        password_hash=hash_password(values["password"]),
+        locale=values["locale"],
+    )
+    session.add(user)
+    session.flush()
+    record_event(
+        session,
+        action="user.created",
+        actor_user_id=actor_user_id,
+        target_type="user",
+        target_id=user.id,
+        details={"email": email},
+    )
+    return user
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def add_membership(
+    session: Session,
+    user: User,
+    org: Organization,
+    role: Role,
+    *,
+    actor_user_id: uuid.UUID | None = None,
+) -> Membership:
+    """Give `user` a role in `org`; the role must fit the organization's kind."""
+    if role.org_kind is not org.kind:
+        raise InvalidInput(
+            Text(
+                "Role {role} does not exist in an organization of kind {kind}.",
+                "角色 {role} 不适用于类型为 {kind} 的组织。",
+            ).format(role=role.value, kind=org.kind.value)
+        )
+    existing = session.scalar(
+        select(Membership).where(
+            Membership.user_id == user.id,
+            Membership.organization_id == org.id,
+            Membership.role == role,
+        )
+    )
+    if existing is not None:
+        return existing
+    membership = Membership(user_id=user.id, organization_id=org.id, role=role)
+    session.add(membership)
+    session.flush()
+    record_event(
+        session,
+        action="membership.created",
+        actor_user_id=actor_user_id,
+        organization_id=org.id,
+        target_type="user",
+        target_id=user.id,
+        details={"role": role.value},
+    )
+    return membership
+
+
+def authenticate(
+    session: Session, *, email: str, password: str, remote_addr: str | None = None
+) -> User:
+    """The user whose credentials these are, or Unauthenticated (the same message either way)."""
+    user = find_user(session, email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None:
+        record_event(
+            session,
+            action="auth.login_failed",
+            details={"reason": "unknown_email"},
+            remote_addr=remote_addr,
+        )
+        raise Unauthenticated(BAD_CREDENTIALS)
+    if not user.is_active or user.failed_logins >= MAX_FAILED_LOGINS:
+        record_event(
+            session,
+            action="auth.login_refused",
+            actor_user_id=user.id,
+            details={"reason": "locked" if user.is_active else "inactive"},
+            remote_addr=remote_addr,
+        )
+        raise Unauthenticated(
+            Text(
+                "This account is locked. Ask your organization's administrator to unlock it.",
+                "该账户已被锁定，请联系贵组织的管理员解锁。",
+            )
+        )
+    if not ok:
+        user.failed_logins += 1
+        record_event(
+            session,
+            action="auth.login_failed",
+            actor_user_id=user.id,
+            details={"reason": "bad_password"},
+            remote_addr=remote_addr,
+        )
+        raise Unauthenticated(BAD_CREDENTIALS)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.last_login_at = utcnow()
+    record_event(session, action="auth.login", actor_user_id=user.id, remote_addr=remote_addr)
+    return user
+
+
+def memberships_of(session: Session, user_id: uuid.UUID) -> list[Membership]:
+    return list(session.scalars(select(Membership).where(Membership.user_id == user_id)))

@@ -1,0 +1,47 @@
+"""`create_app()`: the platform's web blueprints and the supplier portal's, in one Flask app."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from esgx_platform.config import Settings
+from esgx_platform.db import Database
+
+
+def create_app(
+    settings: Settings | None = None, *, database: Database | None = None, **overrides: Any
+) -> Flask:
+    """Build the application; `database` lets tests share one engine across apps."""
+    from esgx_platform.web import api, auth, context, csrf, errors, filters, health, i18n, pages
+    from supplier_portal.views import bp as portal_bp
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SERVER_NAME=settings.server_name,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.session_cookie_secure,
+        SESSION_COOKIE_NAME="esgx_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        JSON_SORT_KEYS=False,
+        **overrides,
+    )
+    app.extensions["esgx_settings"] = settings
+    app.extensions["esgx_db"] = database or Database(settings.database_url)
+    logging.getLogger("esgx_platform").setLevel(settings.log_level)
+
+    context.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    filters.init_app(app)
+    for blueprint in (auth.bp, health.bp, pages.bp, api.bp, portal_bp):
+        app.register_blueprint(blueprint)
+    return app

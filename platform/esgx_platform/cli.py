@@ -1,0 +1,225 @@
+"""The `esgx` command line: database, organizations, users, serving and the demo."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from typing import Any
+
+import click
+
+from esgx_platform.config import Settings
+from esgx_platform.db import Database, utcnow
+from esgx_platform.errors import EsgxError
+
+_ORG_KINDS = ("supplier", "lead_factory", "operator")
+_ROLES = ("supplier_admin", "supplier_member", "procurement", "factory_analyst", "operator_admin")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except EsgxError as exc:
+        raise click.ClickException(exc.detail.en) from None
+
+
+def _database() -> Database:
+    return Database(_settings().database_url)
+
+
+def _fail(exc: EsgxError) -> click.ClickException:
+    lines = [exc.detail.en] + [f"  {e.path}: {e.message.en}" for e in exc.errors]
+    return click.ClickException("\n".join(lines))
+
+
+@click.group(help="esgx: the supply-chain ESG data exchange platform.")
+@click.version_option(package_name="esgx")
+def main() -> None:
+    """Entry point of the console script."""
+
+
+@main.group(help="Database schema: migrate and check.")
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help="Apply all pending migrations (creates the SQLite file if needed).")
+def db_upgrade() -> None:
+    from esgx_platform.migrate import head_revision, upgrade_to_head
+
+    database = _database()
+    try:
+        upgrade_to_head(database.engine)
+    finally:
+        database.dispose()
+    click.echo(f"database at revision {head_revision()}")
+
+
+@db.command("check", help="Compare the models with the migrated schema; exit 1 on drift.")
+def db_check() -> None:
+    from esgx_platform.migrate import current_revision, head_revision, schema_drift
+
+    database = _database()
+    try:
+        with database.engine.connect() as connection:
+            current = current_revision(connection)
+            drift = schema_drift(connection)
+    finally:
+        database.dispose()
+    if current != head_revision():
+        raise click.ClickException(
+            f"database at revision {current}, migrations head is {head_revision()}: "
+            "run `esgx db upgrade`"
+        )
+    if drift:
+        raise click.ClickException("models and migrations differ:\n" + "\n".join(drift))
+    click.echo(f"no drift: schema at {current} matches the models")
+
+
+@main.group(help="Organizations.")
+def org() -> None:
+    pass
+
+
+@org.command("create", help="Create an organization (suppliers, lead factories, the operator).")
+@click.option("--kind", type=click.Choice(_ORG_KINDS), required=True)
+@click.option("--name-zh", required=True, help="Registered Chinese name.")
+@click.option("--name-en", required=True, help="English name.")
+@click.option("--uscc", help="18-character unified social credit code (required in China).")
+@click.option("--country", default="CN", show_default=True, help="ISO 3166 alpha-2 code.")
+@click.option("--province", help="Two-letter province code, e.g. TJ, JS, GD.")
+def org_create(**values: Any) -> None:
+    from esgx_platform.organizations.services import create_organization
+
+    database = _database()
+    try:
+        with database.transaction() as session:
+            created = create_organization(session, values)
+            click.echo(f"{created.id} {created.urn}")
+    except EsgxError as exc:
+        raise _fail(exc) from None
+    finally:
+        database.dispose()
+
+
+@main.group(help="User accounts.")
+def user() -> None:
+    pass
+
+
+@user.command("create", help="Create a user and give them a role in an organization.")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True, help="Name shown in the interface.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for when omitted.",
+)
+@click.option("--org", "org_ref", required=True, help="Organization id or credit code.")
+@click.option("--role", type=click.Choice(_ROLES), required=True)
+@click.option("--locale", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def user_create(org_ref: str, role: str, **values: Any) -> None:
+    from esgx_platform.accounts.models import Role
+    from esgx_platform.accounts.services import add_membership, create_user
+    from esgx_platform.organizations.services import find_by_uscc, get_organization
+
+    database = _database()
+    try:
+        with database.transaction() as session:
+            try:
+                organization = get_organization(session, uuid.UUID(org_ref))
+            except ValueError:
+                found = find_by_uscc(session, org_ref)
+                if found is None:
+                    raise click.ClickException(f"no organization {org_ref!r}") from None
+                organization = found
+            created = create_user(session, values)
+            add_membership(session, created, organization, Role(role))
+            click.echo(f"{created.id} {created.email} {role} of {organization.name_en}")
+    except EsgxError as exc:
+        raise _fail(exc) from None
+    finally:
+        database.dispose()
+
+
+def _serve_options(func: Any) -> Any:
+    func = click.option("--host", default="127.0.0.1", show_default=True)(func)
+    func = click.option("--port", default=8000, show_default=True, type=int)(func)
+    func = click.option("--workers", type=int, help="Worker processes (default: 2 per core).")(func)
+    func = click.option(
+        "--certfile",
+        type=click.Path(exists=True, dir_okay=False),
+        help="TLS certificate (PEM); with --keyfile serves HTTPS.",
+    )(func)
+    return click.option(
+        "--keyfile", type=click.Path(exists=True, dir_okay=False), help="TLS private key (PEM)."
+    )(func)
+
+
+def _run_server(
+    host: str, port: int, workers: int | None, certfile: str | None, keyfile: str | None
+) -> None:
+    from esgx_platform.app import create_app
+    from esgx_platform.server import serve
+
+    if bool(certfile) != bool(keyfile):
+        raise click.UsageError("--certfile and --keyfile go together")
+    settings = _settings()
+    serve(
+        lambda: create_app(settings),
+        host=host,
+        port=port,
+        workers=workers,
+        certfile=certfile,
+        keyfile=keyfile,
+    )
+
+
+@main.command(help="Serve the platform with the production WSGI server (gunicorn).")
+@_serve_options
+def serve(
+    host: str, port: int, workers: int | None, certfile: str | None, keyfile: str | None
+) -> None:
+    _run_server(host, port, workers, certfile, keyfile)
+
+
+@main.command(help="Migrate, seed the demo world and serve it (safe to run again).")
+@_serve_options
+@click.option("--no-serve", is_flag=True, help="Seed only; do not start the server.")
+def demo(
+    host: str,
+    port: int,
+    workers: int | None,
+    certfile: str | None,
+    keyfile: str | None,
+    no_serve: bool,
+) -> None:
+    from esgx_platform.demo.seed import seed_demo
+    from esgx_platform.demo.world import DEMO_PASSWORD, USERS
+    from esgx_platform.migrate import upgrade_to_head
+
+    database = _database()
+    try:
+        upgrade_to_head(database.engine)
+        with database.transaction() as session:
+            # The demo is dated by the UTC calendar, like every stored time.
+            report = seed_demo(session, today=utcnow().date())
+    except EsgxError as exc:
+        raise _fail(exc) from None
+    finally:
+        database.dispose()
+    scheme = "https" if certfile else "http"
+    click.echo(
+        f"demo seeded: {report.created_orgs} organizations and {report.created_users} "
+        f"users created now; quarters {report.quarters[0]} to {report.quarters[-1]}"
+    )
+    click.echo(
+        f"\nesgx demo at {scheme}://{host}:{port}/  (password for every demo user: {DEMO_PASSWORD})"
+    )
+    for account in USERS:
+        click.echo(f"  {account.role.value:16} {account.email}")
+    sys.stdout.flush()
+    if not no_serve:
+        _run_server(host, port, workers, certfile, keyfile)

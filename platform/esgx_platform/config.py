@@ -1,0 +1,128 @@
+"""Settings read once from `ESGX_*` environment variables into a frozen object."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from esgx_platform.errors import ConfigurationError
+from esgx_platform.i18n import Text
+
+# The repository root when running from a checkout (editable install): instance/ and migrations/
+# live there. A deployment can point elsewhere with ESGX_INSTANCE_DIR.
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the platform reads from its environment; see the README's configuration table."""
+
+    environment: str
+    database_url: str
+    secret_key: str
+    instance_dir: Path
+    server_name: str | None
+    log_level: str
+    mail_host: str | None
+    mail_port: int
+    mail_sender: str
+    max_body_bytes: int
+    session_cookie_secure: bool
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from `env` (default: os.environ); raises ConfigurationError."""
+        env = os.environ if env is None else env
+        environment = env.get("ESGX_ENV", "development")
+        if environment not in ("development", "production", "test"):
+            raise _config_error("ESGX_ENV", "development, production or test")
+        instance_dir = Path(env.get("ESGX_INSTANCE_DIR", str(REPO_ROOT / "instance")))
+        database_url = env.get("ESGX_DATABASE_URL") or _default_sqlite_url(instance_dir)
+        log_level = env.get("ESGX_LOG_LEVEL", "INFO").upper()
+        if log_level not in LOG_LEVELS:
+            raise _config_error("ESGX_LOG_LEVEL", ", ".join(LOG_LEVELS))
+        return cls(
+            environment=environment,
+            database_url=database_url,
+            secret_key=_secret_key(env, environment, instance_dir),
+            instance_dir=instance_dir,
+            server_name=env.get("ESGX_SERVER_NAME") or None,
+            log_level=log_level,
+            mail_host=env.get("ESGX_MAIL_HOST") or None,
+            mail_port=_int(env, "ESGX_MAIL_PORT", 25),
+            mail_sender=env.get("ESGX_MAIL_SENDER", "esgx@localhost"),
+            max_body_bytes=_int(env, "ESGX_MAX_BODY_BYTES", 1024 * 1024),
+            session_cookie_secure=_bool(env, "ESGX_SECURE_COOKIES", environment == "production"),
+        )
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        """A copy with some fields replaced (tests, CLI flags)."""
+        return replace(self, **changes)
+
+
+def _default_sqlite_url(instance_dir: Path) -> str:
+    return f"sqlite:///{instance_dir / 'esgx.sqlite3'}"
+
+
+def _secret_key(env: Mapping[str, str], environment: str, instance_dir: Path) -> str:
+    key = env.get("ESGX_SECRET_KEY")
+    if key:
+        if len(key) < 32:
+            raise _config_error("ESGX_SECRET_KEY", "at least 32 characters")
+        return key
+    if environment == "production":
+        raise ConfigurationError(
+            Text(
+                "ESGX_SECRET_KEY must be set in production; refusing to start.",
+                "生产环境必须设置 ESGX_SECRET_KEY，拒绝启动。",
+            )
+        )
+    # Development: generate once and keep it, so sessions survive restarts.
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _config_error(name, "a whole number") from None
+    if value <= 0:
+        raise _config_error(name, "a positive whole number")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise _config_error(name, "true or false")
+
+
+def _config_error(name: str, expected: str) -> ConfigurationError:
+    return ConfigurationError(
+        Text(f"{name} must be {expected}.", f"{name} 的取值必须为：{expected}。")
+    )

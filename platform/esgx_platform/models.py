@@ -1,0 +1,25 @@
+"""Every mapped model, imported in one place so the metadata (and Alembic) sees them all."""
+
+from esgx_platform.accounts.models import Membership, Role, User
+from esgx_platform.audit.models import AuditEvent
+from esgx_platform.db import Base
+from esgx_platform.organizations.models import (
+    Organization,
+    OrgKind,
+    RelationshipSpend,
+    SupplyRelationship,
+)
+from esgx_platform.periods.models import ReportingPeriod
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Membership",
+    "OrgKind",
+    "Organization",
+    "RelationshipSpend",
+    "ReportingPeriod",
+    "Role",
+    "SupplyRelationship",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""The platform's HTTP face (Flask): sign-in, pages for lead factories and procurement, JSON API."""

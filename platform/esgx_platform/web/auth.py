@@ -1,0 +1,66 @@
+"""Sign-in and sign-out with the session cookie."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from esgx_platform.accounts.schemas import LoginSchema
+from esgx_platform.accounts.services import authenticate
+from esgx_platform.errors import InvalidInput, Unauthenticated
+from esgx_platform.schemas import load
+from esgx_platform.web.context import auth_epoch, current_user, db_session
+from esgx_platform.web.csrf import rotate_csrf_token
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: "//host" or "https://..." would make the form an open redirect.
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return url_for("pages.home")
+    return target
+
+
+@bp.get("/login")
+def login_form() -> ResponseReturnValue:
+    if current_user() is not None:
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html", next=request.args.get("next", ""), errors=(), email="")
+
+
+@bp.post("/login")
+def login() -> ResponseReturnValue:
+    form = {"email": request.form.get("email", ""), "password": request.form.get("password", "")}
+    next_url = request.form.get("next", "")
+    db = db_session()
+    try:
+        credentials = load(LoginSchema(), form)
+        user = authenticate(
+            db,
+            email=credentials["email"],
+            password=credentials["password"],
+            remote_addr=request.remote_addr,
+        )
+    except (InvalidInput, Unauthenticated) as exc:
+        # Keep the failure count and audit event even though sign-in failed.
+        db.commit()
+        errors = exc.errors or ()
+        return render_template(
+            "login.html", next=next_url, email=form["email"], failure=exc.detail, errors=errors
+        ), 401
+    db.commit()
+    # A fresh session at sign-in: nothing planted before it (fixation) survives.
+    session.clear()
+    session["user_id"] = str(user.id)
+    session["auth"] = auth_epoch(user)
+    session["locale"] = user.locale
+    rotate_csrf_token()
+    session.permanent = True
+    return redirect(_safe_next(next_url))
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    session.clear()
+    return redirect(url_for("auth.login_form"))

@@ -1,0 +1,107 @@
+"""Per-request state: the database session, the signed-in principal and its tenant scope."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar, cast
+
+from flask import Flask, current_app, g, request, session
+from sqlalchemy.orm import Session
+
+from esgx_platform.accounts.models import Role, User
+from esgx_platform.db import Database
+from esgx_platform.errors import Forbidden, Unauthenticated
+from esgx_platform.i18n import Text
+from esgx_platform.tenancy import ANONYMOUS, Principal, TenantScope, load_principal
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def database() -> Database:
+    return cast(Database, current_app.extensions["esgx_db"])
+
+
+def db_session() -> Session:
+    """The request's session, opened on first use and closed at teardown (never committed
+    implicitly: views commit what they mean to keep)."""
+    if "db" not in g:
+        g.db = database().sessions()
+    return cast(Session, g.db)
+
+
+def current_user() -> User | None:
+    if "user" not in g:
+        user_id = session.get("user_id")
+        user = db_session().get(User, uuid.UUID(user_id)) if user_id else None
+        # A session whose auth epoch no longer matches (password change, lock) is dead.
+        if user is not None and (not user.is_active or session.get("auth") != auth_epoch(user)):
+            user = None
+        g.user = user
+    return cast(User | None, g.user)
+
+
+def auth_epoch(user: User) -> str:
+    """Changes when the password hash changes, ending every session signed in before."""
+    return user.password_hash[-16:]
+
+
+def principal() -> Principal:
+    if "principal" not in g:
+        user = current_user()
+        g.principal = load_principal(db_session(), user.id) if user else ANONYMOUS
+    return cast(Principal, g.principal)
+
+
+def scope() -> TenantScope:
+    return TenantScope(db_session(), principal())
+
+
+def login_required(view: Callable[P, R]) -> Callable[P, R]:
+    @wraps(view)
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+        if current_user() is None:
+            raise Unauthenticated(Text("Please sign in.", "请先登录。"))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """The user must hold one of `roles` in some organization (operators pass too)."""
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+            if current_user() is None:
+                raise Unauthenticated(Text("Please sign in.", "请先登录。"))
+            who = principal()
+            if not (who.is_operator or who.org_ids(*roles)):
+                raise Forbidden(
+                    Text("Your role does not allow this page.", "您的角色无权访问此页面。")
+                )
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def wants_json() -> bool:
+    """JSON API paths and clients that prefer JSON get problem+json; browsers get pages."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(_close_session)

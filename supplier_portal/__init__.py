@@ -1,0 +1,1 @@
+"""The supplier portal: Flask blueprints, templates and static files for suppliers."""

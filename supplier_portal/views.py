@@ -1,0 +1,52 @@
+"""Supplier portal pages: the supplier's home and data-sharing consent per customer."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from esgx_platform.accounts.models import Role
+from esgx_platform.errors import NotFound
+from esgx_platform.i18n import Text
+from esgx_platform.organizations.models import SupplyRelationship
+from esgx_platform.organizations.services import give_consent, list_relationships, withdraw_consent
+from esgx_platform.tenancy import SUPPLIER_ROLES
+from esgx_platform.web.context import current_user, db_session, principal, roles_required, scope
+
+bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
+
+
+@bp.get("/")
+@roles_required(*SUPPLIER_ROLES)
+def home() -> ResponseReturnValue:
+    tenant = scope()
+    org_ids = principal().org_ids(*SUPPLIER_ROLES)
+    suppliers = [
+        (tenant.organization(org_id), list_relationships(tenant.session, supplier_id=org_id))
+        for org_id in org_ids
+    ]
+    return render_template(
+        "portal/home.html",
+        suppliers=suppliers,
+        admin_of=set(principal().org_ids(Role.SUPPLIER_ADMIN)),
+    )
+
+
+@bp.post("/relationships/<uuid:rel_id>/consent/<any(give,withdraw):action>")
+@roles_required(Role.SUPPLIER_ADMIN)
+def consent(rel_id: uuid.UUID, action: str) -> ResponseReturnValue:
+    """Only the supplier's own administrators decide what a customer may see."""
+    db = db_session()
+    rel = db.get(SupplyRelationship, rel_id)
+    if rel is None or rel.supplier_id not in principal().org_ids(Role.SUPPLIER_ADMIN):
+        raise NotFound(Text("No such relationship.", "供应关系不存在。"))
+    actor = current_user()
+    actor_id = actor.id if actor else None
+    if action == "give":
+        give_consent(db, rel, actor_user_id=actor_id)
+    else:
+        withdraw_consent(db, rel, actor_user_id=actor_id)
+    db.commit()
+    return redirect(url_for("portal.home"))

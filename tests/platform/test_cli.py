@@ -1,0 +1,144 @@
+"""The `esgx` command line through click's runner, against a database of its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from esgx_platform.cli import main
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "ESGX_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+        "ESGX_INSTANCE_DIR": str(tmp_path / "instance"),
+    }
+
+
+def run(env: dict[str, str], *args: str, stdin: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), env=env, input=stdin)
+    return result.exit_code, result.output
+
+
+def test_db_upgrade_then_check(cli_env: dict[str, str]) -> None:
+    code, out = run(cli_env, "db", "check")
+    assert code == 1 and "run `esgx db upgrade`" in out  # nothing migrated yet
+    code, out = run(cli_env, "db", "upgrade")
+    assert code == 0, out
+    code, out = run(cli_env, "db", "check")
+    assert code == 0 and "no drift" in out
+
+
+def test_db_check_on_the_suite_database(database_url: str, database: object) -> None:
+    code, out = run({"ESGX_DATABASE_URL": database_url}, "db", "check")
+    assert code == 0, out
+
+
+def test_org_and_user_create(cli_env: dict[str, str]) -> None:
+    run(cli_env, "db", "upgrade")
+    code, out = run(
+        cli_env,
+        "org",
+        "create",
+        "--kind",
+        "supplier",
+        "--name-zh",
+        "测试供应商",
+        "--name-en",
+        "Test Supplier",
+        "--uscc",
+        "91320500MA1N2K3P99",
+        "--province",
+        "JS",
+    )
+    assert code == 0, out
+    assert "urn:esgx:org:91320500MA1N2K3P99" in out
+    code, out = run(
+        cli_env,
+        "user",
+        "create",
+        "--email",
+        "Admin@Test.example",
+        "--name",
+        "Admin",
+        "--org",
+        "91320500MA1N2K3P99",
+        "--role",
+        "supplier_admin",
+        stdin="a long password\na long password\n",
+    )
+    assert code == 0, out
+    assert "admin@test.example supplier_admin of Test Supplier" in out
+
+
+def test_org_create_reports_validation_errors(cli_env: dict[str, str]) -> None:
+    run(cli_env, "db", "upgrade")
+    code, out = run(
+        cli_env,
+        "org",
+        "create",
+        "--kind",
+        "supplier",
+        "--name-zh",
+        "坏",
+        "--name-en",
+        "Bad",
+        "--uscc",
+        "91320500MA1N2K3P98",
+    )
+    assert code == 1
+    assert "$.uscc" in out and "expected 9, got 8" in out
+    assert "Traceback" not in out
+
+
+def test_user_create_rejects_role_of_wrong_kind(cli_env: dict[str, str]) -> None:
+    run(cli_env, "db", "upgrade")
+    run(
+        cli_env,
+        "org",
+        "create",
+        "--kind",
+        "supplier",
+        "--name-zh",
+        "供应商",
+        "--name-en",
+        "S",
+        "--uscc",
+        "91320500MA1N2K3P99",
+    )
+    code, out = run(
+        cli_env,
+        "user",
+        "create",
+        "--email",
+        "p@test.example",
+        "--name",
+        "P",
+        "--org",
+        "91320500MA1N2K3P99",
+        "--role",
+        "procurement",
+        "--password",
+        "a long password",
+    )
+    assert code == 1
+    assert "does not exist in an organization of kind supplier" in out
+
+
+def test_demo_seeds_without_serving_and_twice_is_safe(cli_env: dict[str, str]) -> None:
+    code, out = run(cli_env, "demo", "--no-serve")
+    assert code == 0, out
+    assert "34 organizations and 6 users created now" in out
+    assert "http://127.0.0.1:8000/" in out and "supplier-admin@esgx.example" in out
+    code, out = run(cli_env, "demo", "--no-serve")
+    assert code == 0 and "0 organizations and 0 users created now" in out
+
+
+def test_serve_help_lists_tls_options(cli_env: dict[str, str]) -> None:
+    code, out = run(cli_env, "serve", "--help")
+    assert code == 0
+    for option in ("--host", "--port", "--certfile", "--keyfile"):
+        assert option in out
