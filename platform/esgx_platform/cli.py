@@ -223,3 +223,7 @@ def demo(
     sys.stdout.flush()
     if not no_serve:
         _run_server(host, port, workers, certfile, keyfile)
+
+
+if __name__ == "__main__":
+    main()
