@@ -28,13 +28,20 @@ def _free_port() -> int:
 
 @pytest.fixture
 def demo_server(tmp_path: Path) -> Iterator[str]:
-    env = {**os.environ, "ESGX_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-           "ESGX_INSTANCE_DIR": str(tmp_path / "instance")}
+    env = {
+        **os.environ,
+        "ESGX_DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "ESGX_INSTANCE_DIR": str(tmp_path / "instance"),
+    }
     esgx = [sys.executable, "-m", "esgx_platform.cli"]
     subprocess.run([*esgx, "demo", "--no-serve"], env=env, check=True, capture_output=True)
     port = _free_port()
-    server = subprocess.Popen([*esgx, "serve", "--port", str(port), "--workers", "1"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [*esgx, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -55,8 +62,9 @@ def test_demo_sign_in_over_http(demo_server: str) -> None:
     form = opener.open(demo_server + "/login").read().decode()
     token = re.search(r'name="csrf_token" value="([^"]+)"', form)
     assert token is not None
-    body = urllib.parse.urlencode({"email": "analyst@esgx.example", "password": DEMO_PASSWORD,
-                                   "csrf_token": token.group(1)}).encode()
+    body = urllib.parse.urlencode(
+        {"email": "analyst@esgx.example", "password": DEMO_PASSWORD, "csrf_token": token.group(1)}
+    ).encode()
     page = opener.open(demo_server + "/login", data=body).read().decode()
     assert "Jingang Electronics Manufacturing (Tianjin) Co., Ltd." in page
     cookie = next(c for c in jar if c.name == "esgx_session")
