@@ -14,7 +14,7 @@ test: lint types pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check platform supplier_portal signing tests bench
+	$(BIN)/ruff format --check .
 
 types: $(VENV)/.installed-test
 	$(BIN)/mypy

@@ -123,21 +123,99 @@ def user() -> None:
 def user_create(org_ref: str, role: str, **values: Any) -> None:
     from esgx_platform.accounts.models import Role
     from esgx_platform.accounts.services import add_membership, create_user
-    from esgx_platform.organizations.services import find_by_uscc, get_organization
 
     database = _database()
     try:
         with database.transaction() as session:
-            try:
-                organization = get_organization(session, uuid.UUID(org_ref))
-            except ValueError:
-                found = find_by_uscc(session, org_ref)
-                if found is None:
-                    raise click.ClickException(f"no organization {org_ref!r}") from None
-                organization = found
+            organization = _find_org(session, org_ref)
             created = create_user(session, values)
             add_membership(session, created, organization, Role(role))
             click.echo(f"{created.id} {created.email} {role} of {organization.name_en}")
+    except EsgxError as exc:
+        raise _fail(exc) from None
+    finally:
+        database.dispose()
+
+
+def _find_org(session: Any, org_ref: str) -> Any:
+    from esgx_platform.organizations.services import find_by_uscc, get_organization
+
+    try:
+        return get_organization(session, uuid.UUID(org_ref))
+    except ValueError:
+        found = find_by_uscc(session, org_ref)
+        if found is None:
+            raise click.ClickException(f"no organization {org_ref!r}") from None
+        return found
+
+
+@main.group(help="API tokens for suppliers' own systems.")
+def token() -> None:
+    pass
+
+
+@token.command("create", help="Create an API token for a supplier; the token is printed once.")
+@click.option("--org", "org_ref", required=True, help="Organization id or credit code.")
+@click.option("--name", required=True, help="What the token is for, e.g. 'ERP export'.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    type=click.Choice(["disclosures:submit", "disclosures:read", "keys:manage"]),
+)
+def token_create(org_ref: str, name: str, scopes: tuple[str, ...]) -> None:
+    from esgx_platform.machine.services import create_api_token
+
+    database = _database()
+    try:
+        with database.transaction() as session:
+            issued = create_api_token(
+                session,
+                organization=_find_org(session, org_ref),
+                name=name,
+                scopes=scopes,
+                actor_user_id=None,
+            )
+            click.echo(f"token {issued.record.id} ({', '.join(issued.record.scopes)})")
+            click.echo(f"secret (shown once): {issued.secret}")
+    except EsgxError as exc:
+        raise _fail(exc) from None
+    finally:
+        database.dispose()
+
+
+@main.group("oauth-client", help="OAuth2 client credentials for lead factories' systems.")
+def oauth_client() -> None:
+    pass
+
+
+@oauth_client.command("create", help="Create a client; the secret is printed once.")
+@click.option("--org", "org_ref", required=True, help="Lead factory id or credit code.")
+@click.option("--name", required=True)
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(["footprints:read", "disclosures:read", "rollups:read"]),
+    default=("footprints:read", "disclosures:read", "rollups:read"),
+    show_default=True,
+)
+def oauth_client_create(org_ref: str, name: str, scopes: tuple[str, ...]) -> None:
+    from esgx_platform.machine.services import create_oauth_client
+
+    database = _database()
+    try:
+        with database.transaction() as session:
+            issued = create_oauth_client(
+                session,
+                organization=_find_org(session, org_ref),
+                name=name,
+                scopes=scopes,
+                actor_user_id=None,
+            )
+            click.echo(f"client_id: {issued.record.client_id}")
+            click.echo(f"client_secret (shown once): {issued.secret}")
     except EsgxError as exc:
         raise _fail(exc) from None
     finally:

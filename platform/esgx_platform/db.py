@@ -73,6 +73,7 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime(),
         uuid.UUID: Uuid(),
         dict[str, Any]: JSON(),
+        list[Any]: JSON(),
     }
 
 

@@ -3,6 +3,7 @@
 from esgx_platform.accounts.models import Membership, Role, User
 from esgx_platform.audit.models import AuditEvent
 from esgx_platform.db import Base
+from esgx_platform.machine.models import ApiToken, OAuthAccessToken, OAuthClient
 from esgx_platform.organizations.models import (
     Organization,
     OrgKind,
@@ -12,9 +13,12 @@ from esgx_platform.organizations.models import (
 from esgx_platform.periods.models import ReportingPeriod
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Base",
     "Membership",
+    "OAuthAccessToken",
+    "OAuthClient",
     "OrgKind",
     "Organization",
     "RelationshipSpend",

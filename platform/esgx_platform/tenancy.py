@@ -43,14 +43,21 @@ class Grant:
 
 @dataclass(frozen=True)
 class Principal:
-    """The signed-in actor: a user and their roles (anonymous when user_id is None)."""
+    """The actor of a request: a signed-in user, or a machine (an API token or OAuth2 client)
+    acting for one organization within its scopes. Anonymous when neither."""
 
     user_id: uuid.UUID | None
     grants: tuple[Grant, ...] = ()
+    # None for people (their roles decide); a machine may do only what its scopes name.
+    scopes: frozenset[str] | None = None
+    machine: str | None = None  # "api_token:<id>" or "oauth_client:<id>", for the audit log
 
     @property
     def is_authenticated(self) -> bool:
-        return self.user_id is not None
+        return self.user_id is not None or self.machine is not None
+
+    def allows(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
 
     @property
     def is_operator(self) -> bool:

@@ -142,3 +142,26 @@ def test_serve_help_lists_tls_options(cli_env: dict[str, str]) -> None:
     assert code == 0
     for option in ("--host", "--port", "--certfile", "--keyfile"):
         assert option in out
+
+
+def test_token_and_oauth_client_create(cli_env: dict[str, str]) -> None:
+    run(cli_env, "demo", "--no-serve")
+    code, out = run(
+        cli_env,
+        "token",
+        "create",
+        "--org",
+        "91120116MA05R7T29K",
+        "--name",
+        "x",
+        "--scope",
+        "disclosures:read",
+    )
+    assert code == 1
+    assert "for suppliers" in out  # a lead factory gets OAuth2 clients, not API tokens
+    code, out = run(
+        cli_env, "oauth-client", "create", "--org", "91120116MA05R7T29K", "--name", "SAP"
+    )
+    assert code == 0, out
+    assert "client_id: esgxc_" in out
+    assert "client_secret (shown once): " in out

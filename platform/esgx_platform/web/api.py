@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from esgx_platform.organizations.models import OrgKind
 from esgx_platform.organizations.services import list_relationships
 from esgx_platform.tenancy import FACTORY_ROLES, SUPPLIER_ROLES
-from esgx_platform.web.context import current_user, login_required, scope
+from esgx_platform.web.context import auth_required, current_user, login_required, scope
 from esgx_platform.web.schemas import MeOut, OrganizationOut, RelationshipOut
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -23,13 +23,13 @@ def me() -> ResponseReturnValue:
 
 
 @bp.get("/organizations/<uuid:org_id>")
-@login_required
+@auth_required()
 def organization(org_id: uuid.UUID) -> ResponseReturnValue:
     return jsonify(OrganizationOut().dump(scope().organization(org_id)))
 
 
 @bp.get("/organizations/<uuid:org_id>/relationships")
-@login_required
+@auth_required()
 def relationships(org_id: uuid.UUID) -> ResponseReturnValue:
     """A lead factory's suppliers or a supplier's customers; members of that organization only."""
     tenant = scope()

@@ -15,6 +15,7 @@ from esgx_platform.db import Database
 from esgx_platform.errors import Forbidden, Unauthenticated
 from esgx_platform.i18n import Text
 from esgx_platform.tenancy import ANONYMOUS, Principal, TenantScope, load_principal
+from esgx_platform.web.machine_auth import bearer_secret, machine_principal
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -33,8 +34,9 @@ def db_session() -> Session:
 
 
 def current_user() -> User | None:
+    """The signed-in person; None for anonymous and for bearer-authenticated (machine) requests."""
     if "user" not in g:
-        user_id = session.get("user_id")
+        user_id = None if bearer_secret() else session.get("user_id")
         user = db_session().get(User, uuid.UUID(user_id)) if user_id else None
         # A session whose auth epoch no longer matches (password change, lock) is dead.
         if user is not None and (not user.is_active or session.get("auth") != auth_epoch(user)):
@@ -50,13 +52,43 @@ def auth_epoch(user: User) -> str:
 
 def principal() -> Principal:
     if "principal" not in g:
-        user = current_user()
-        g.principal = load_principal(db_session(), user.id) if user else ANONYMOUS
+        secret = bearer_secret()
+        if secret:
+            # A request with a bearer credential never falls back to the cookie session.
+            g.principal = machine_principal(db_session(), secret)
+        else:
+            user = current_user()
+            g.principal = load_principal(db_session(), user.id) if user else ANONYMOUS
     return cast(Principal, g.principal)
 
 
 def scope() -> TenantScope:
     return TenantScope(db_session(), principal())
+
+
+def auth_required(*scopes: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A person or a machine; machines need every scope named here."""
+
+    def decorator(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
+            who = principal()
+            if not who.is_authenticated:
+                raise Unauthenticated(
+                    Text("Sign in or send a bearer token.", "请登录或提供 Bearer 令牌。")
+                )
+            missing = [s for s in scopes if not who.allows(s)]
+            if missing:
+                raise Forbidden(
+                    Text("The token lacks the scope {s}.", "该令牌缺少权限范围 {s}。").format(
+                        s=", ".join(missing)
+                    )
+                )
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
 def login_required(view: Callable[P, R]) -> Callable[P, R]:

@@ -16,6 +16,7 @@ from flask import Flask, current_app, request, session
 
 from esgx_platform.errors import Forbidden
 from esgx_platform.i18n import Text
+from esgx_platform.web.machine_auth import bearer_secret
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 F = TypeVar("F", bound=Callable[..., object])
@@ -49,6 +50,10 @@ def _protect() -> None:
         return
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "csrf_exempt", False):
+        return
+    # Bearer-authenticated requests ignore the session cookie, so there is nothing to forge:
+    # a cross-site page cannot attach an Authorization header without a CORS preflight.
+    if bearer_secret():
         return
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     expected = session.get("csrf") or ""
