@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,8 @@ class Settings:
     mail_sender: str
     max_body_bytes: int
     session_cookie_secure: bool
+    encryption_keys: tuple[str, ...]
+    log_origin: str
 
     @property
     def is_production(self) -> bool:
@@ -62,6 +65,8 @@ class Settings:
             mail_sender=env.get("ESGX_MAIL_SENDER", "esgx@localhost"),
             max_body_bytes=_int(env, "ESGX_MAX_BODY_BYTES", 1024 * 1024),
             session_cookie_secure=_bool(env, "ESGX_SECURE_COOKIES", environment == "production"),
+            encryption_keys=_encryption_keys(env, environment, instance_dir),
+            log_origin=env.get("ESGX_LOG_ORIGIN", "esgx.localhost/log"),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -87,15 +92,45 @@ def _secret_key(env: Mapping[str, str], environment: str, instance_dir: Path) ->
             )
         )
     # Development: generate once and keep it, so sessions survive restarts.
-    path = instance_dir / "secret_key"
+    return _instance_secret(instance_dir / "secret_key", lambda: secrets.token_urlsafe(48))
+
+
+def _encryption_keys(
+    env: Mapping[str, str], environment: str, instance_dir: Path
+) -> tuple[str, ...]:
+    """Fernet keys for secrets at rest (the log's signing key); the first encrypts, all decrypt,
+    so a key is rotated by putting a new one first and re-encrypting (see docs/operations.md)."""
+    raw = env.get("ESGX_ENCRYPTION_KEYS", "")
+    keys = tuple(k.strip() for k in raw.split(",") if k.strip())
+    if keys:
+        for key in keys:
+            if len(key) != 44 or not key.endswith("="):
+                raise _config_error("ESGX_ENCRYPTION_KEYS", "comma-separated Fernet keys")
+        return keys
+    if environment == "production":
+        raise ConfigurationError(
+            Text(
+                "ESGX_ENCRYPTION_KEYS must be set in production; refusing to start.",
+                "生产环境必须设置 ESGX_ENCRYPTION_KEYS，拒绝启动。",
+            )
+        )
+    return (_instance_secret(instance_dir / "encryption_key", _new_fernet_key),)
+
+
+def _new_fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def _instance_secret(path: Path, make: Callable[[], str]) -> str:
+    """A development secret generated once into the instance folder (mode 0600) and reused."""
     if path.exists():
         return path.read_text(encoding="ascii").strip()
-    instance_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
-    return key
+        handle.write(value + "\n")
+    return value
 
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:

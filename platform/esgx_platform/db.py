@@ -108,7 +108,20 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A writer takes the write lock up front: a deferred transaction that reads and then
+        # writes can fail with SQLITE_BUSY at once when another writer got there first.
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write(session: Session) -> None:
+    """Declare that this transaction will write: on SQLite it must begin as BEGIN IMMEDIATE.
+
+    Call it before the transaction's first statement; once a transaction has begun it is a
+    no-op (PostgreSQL needs nothing: row locks do the serializing there).
+    """
+    if not session.in_transaction():
+        session.connection(execution_options={"sqlite_immediate": True})
 
 
 class Database:

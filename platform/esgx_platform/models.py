@@ -3,6 +3,15 @@
 from esgx_platform.accounts.models import Membership, Role, User
 from esgx_platform.audit.models import AuditEvent
 from esgx_platform.db import Base
+from esgx_platform.keys.models import KeyChallenge, KeyEventRecord, SigningKey
+from esgx_platform.ledger.models import (
+    LogCheckpoint,
+    LogCosignature,
+    LogKey,
+    LogRecord,
+    LogState,
+    LogSubtree,
+)
 from esgx_platform.machine.models import ApiToken, OAuthAccessToken, OAuthClient
 from esgx_platform.organizations.models import (
     Organization,
@@ -16,6 +25,14 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "KeyChallenge",
+    "KeyEventRecord",
+    "LogCheckpoint",
+    "LogCosignature",
+    "LogKey",
+    "LogRecord",
+    "LogState",
+    "LogSubtree",
     "Membership",
     "OAuthAccessToken",
     "OAuthClient",
@@ -24,6 +41,7 @@ __all__ = [
     "RelationshipSpend",
     "ReportingPeriod",
     "Role",
+    "SigningKey",
     "SupplyRelationship",
     "User",
 ]

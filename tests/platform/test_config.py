@@ -32,9 +32,36 @@ def test_production_refuses_to_start_without_secret(tmp_path: Path) -> None:
     assert not (tmp_path / "secret_key").exists()
 
 
+FERNET_KEY = "A" * 43 + "="
+
+
+def test_production_refuses_to_start_without_encryption_keys(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="ESGX_ENCRYPTION_KEYS must be set"):
+        Settings.from_env(
+            {
+                "ESGX_ENV": "production",
+                "ESGX_SECRET_KEY": "k" * 40,
+                "ESGX_INSTANCE_DIR": str(tmp_path),
+            }
+        )
+
+
+def test_development_encryption_key_is_generated_once(tmp_path: Path) -> None:
+    env = {"ESGX_INSTANCE_DIR": str(tmp_path)}
+    keys = Settings.from_env(env).encryption_keys
+    assert keys == Settings.from_env(env).encryption_keys
+    assert len(keys) == 1
+    assert stat.S_IMODE((tmp_path / "encryption_key").stat().st_mode) == 0o600
+
+
 def test_production_defaults_to_secure_cookies(tmp_path: Path) -> None:
     settings = Settings.from_env(
-        {"ESGX_ENV": "production", "ESGX_SECRET_KEY": "k" * 40, "ESGX_INSTANCE_DIR": str(tmp_path)}
+        {
+            "ESGX_ENV": "production",
+            "ESGX_SECRET_KEY": "k" * 40,
+            "ESGX_ENCRYPTION_KEYS": FERNET_KEY,
+            "ESGX_INSTANCE_DIR": str(tmp_path),
+        }
     )
     assert settings.session_cookie_secure
     assert settings.is_production
@@ -49,6 +76,7 @@ def test_production_defaults_to_secure_cookies(tmp_path: Path) -> None:
         ("ESGX_MAX_BODY_BYTES", "-1", "positive"),
         ("ESGX_SECRET_KEY", "short", "32 characters"),
         ("ESGX_SECURE_COOKIES", "maybe", "true or false"),
+        ("ESGX_ENCRYPTION_KEYS", "not-a-fernet-key", "Fernet keys"),
     ],
 )
 def test_bad_values_are_named(tmp_path: Path, name: str, value: str, fragment: str) -> None:

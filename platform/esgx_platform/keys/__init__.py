@@ -1,0 +1,1 @@
+"""Suppliers' signing keys: challenges, registration, rotation, revocation; every event logged."""

@@ -1,0 +1,141 @@
+"""The log's signing key and its signed checkpoints (C2SP tlog-checkpoint), and cosignatures."""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from esgx_platform.errors import Conflict, InvalidInput, NotFound
+from esgx_platform.i18n import Text
+from esgx_platform.ledger.log import current_state, lock_state
+from esgx_platform.ledger.models import LogCheckpoint, LogCosignature, LogKey
+from esgx_platform.secretbox import SecretBox
+from signing import (
+    Checkpoint,
+    SigningError,
+    parse_note,
+    parse_verifier_key,
+    sign_checkpoint,
+    verifier_key,
+    verify_checkpoint,
+)
+
+
+def active_log_key(session: Session) -> LogKey | None:
+    return session.scalar(
+        select(LogKey).where(LogKey.retired_at.is_(None)).order_by(LogKey.id.desc()).limit(1)
+    )
+
+
+def ensure_log_key(session: Session, *, box: SecretBox, origin: str) -> LogKey:
+    """The active log key, generated (and stored encrypted) on first use."""
+    key = active_log_key(session)
+    if key is not None:
+        return key
+    private = ed25519.Ed25519PrivateKey.generate()
+    raw = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    key = LogKey(
+        name=origin,
+        verifier_key=verifier_key(name=origin, key=private),
+        encrypted_private_key=box.encrypt(raw),
+    )
+    session.add(key)
+    session.flush()
+    return key
+
+
+def _private(key: LogKey, box: SecretBox) -> ed25519.Ed25519PrivateKey:
+    return ed25519.Ed25519PrivateKey.from_private_bytes(box.decrypt(key.encrypted_private_key))
+
+
+def publish_checkpoint(session: Session, *, box: SecretBox, origin: str) -> LogCheckpoint:
+    """Sign the tree as it is now, unless the newest checkpoint already has this size."""
+    state = lock_state(session)
+    latest = latest_checkpoint(session)
+    if latest is not None and latest.size == state.size:
+        return latest
+    key = ensure_log_key(session, box=box, origin=origin)
+    note = sign_checkpoint(
+        Checkpoint(origin, state.size, state.root), private_key=_private(key, box)
+    )
+    checkpoint = LogCheckpoint(size=state.size, root=state.root, note=note, log_key_id=key.id)
+    session.add(checkpoint)
+    session.flush()
+    return checkpoint
+
+
+def latest_checkpoint(session: Session) -> LogCheckpoint | None:
+    return session.scalar(select(LogCheckpoint).order_by(LogCheckpoint.id.desc()).limit(1))
+
+
+def checkpoint_with_cosignatures(session: Session, checkpoint: LogCheckpoint) -> str:
+    """The signed note with every stored witness cosignature line appended."""
+    lines = session.scalars(
+        select(LogCosignature.signature_line)
+        .where(LogCosignature.checkpoint_id == checkpoint.id)
+        .order_by(LogCosignature.id)
+    ).all()
+    return checkpoint.note + "".join(line + "\n" for line in lines)
+
+
+def add_cosignature(
+    session: Session, *, checkpoint: LogCheckpoint, witness_key: str, cosigned_note: str
+) -> LogCosignature:
+    """Store a witness's cosignature after verifying it over this exact checkpoint.
+
+    `cosigned_note` is the checkpoint note carrying the witness's signature line;
+    `witness_key` is the witness's verifier key. Raises InvalidInput or Conflict.
+    """
+    try:
+        vkey = parse_verifier_key(witness_key)
+        log_key = session.get(LogKey, checkpoint.log_key_id)
+        assert log_key is not None
+        verified = verify_checkpoint(
+            cosigned_note, log_key=log_key.verifier_key, witness_keys=[witness_key], quorum=1
+        )
+    except SigningError as exc:
+        raise InvalidInput(
+            Text("The cosignature does not verify: {r}", "联署签名验证失败：{r}").format(r=str(exc))
+        ) from None
+    if (
+        verified.checkpoint.size != checkpoint.size
+        or verified.checkpoint.root_hash != checkpoint.root
+    ):
+        raise InvalidInput(
+            Text(
+                "The cosigned note is for another checkpoint.",
+                "联署的签名注释对应的是另一个检查点。",
+            )
+        )
+    line = next(s.line() for s in parse_note(cosigned_note).signatures if s.name == vkey.name)
+    exists = session.scalar(
+        select(LogCosignature).where(
+            LogCosignature.checkpoint_id == checkpoint.id, LogCosignature.witness_name == vkey.name
+        )
+    )
+    if exists is not None:
+        raise Conflict(
+            Text("This witness has cosigned this checkpoint already.", "该见证方已联署此检查点。")
+        )
+    cosignature = LogCosignature(
+        checkpoint_id=checkpoint.id, witness_name=vkey.name, signature_line=line
+    )
+    session.add(cosignature)
+    session.flush()
+    return cosignature
+
+
+def checkpoint_at_least(session: Session, size: int) -> LogCheckpoint:
+    """The newest checkpoint; NotFound when none covers `size` entries yet."""
+    latest = latest_checkpoint(session)
+    if latest is None or latest.size < size:
+        raise NotFound(Text("No checkpoint covers this entry yet.", "尚无检查点覆盖该条目。"))
+    return latest
+
+
+def log_size(session: Session) -> int:
+    return current_state(session).size
