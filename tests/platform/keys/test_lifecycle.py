@@ -1,4 +1,4 @@
-"""Key lifecycle through the services: every event judged, logged and kept; bad ones store nothing."""
+"""Key lifecycle through the services: events judged, logged and kept; bad ones store nothing."""
 
 from __future__ import annotations
 
