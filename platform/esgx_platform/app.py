@@ -16,7 +16,21 @@ def create_app(
     settings: Settings | None = None, *, database: Database | None = None, **overrides: Any
 ) -> Flask:
     """Build the application; `database` lets tests share one engine across apps."""
-    from esgx_platform.web import api, auth, context, csrf, errors, filters, health, i18n, pages
+    from esgx_platform.intake.receipts import LogSigner
+    from esgx_platform.secretbox import SecretBox
+    from esgx_platform.web import (
+        api,
+        auth,
+        context,
+        csrf,
+        errors,
+        filters,
+        health,
+        i18n,
+        intake_api,
+        log_api,
+        pages,
+    )
     from supplier_portal.views import bp as portal_bp
 
     settings = settings or Settings.from_env()
@@ -35,6 +49,9 @@ def create_app(
     )
     app.extensions["esgx_settings"] = settings
     app.extensions["esgx_db"] = database or Database(settings.database_url)
+    app.extensions["esgx_log_signer"] = LogSigner(
+        SecretBox(settings.encryption_keys), settings.log_origin
+    )
     logging.getLogger("esgx_platform").setLevel(settings.log_level)
 
     context.init_app(app)
@@ -42,6 +59,7 @@ def create_app(
     i18n.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    for blueprint in (auth.bp, health.bp, pages.bp, api.bp, portal_bp):
+    blueprints = (auth.bp, health.bp, pages.bp, api.bp, intake_api.bp, log_api.bp, portal_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app

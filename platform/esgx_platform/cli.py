@@ -102,6 +102,68 @@ def org_create(**values: Any) -> None:
         database.dispose()
 
 
+@org.command("list", help="List organizations: id, URN, kind and English name.")
+@click.option("--uscc", help="Only the organization with this credit code.")
+def org_list(uscc: str | None) -> None:
+    from sqlalchemy import select
+
+    from esgx_platform.organizations.models import Organization
+
+    database = _database()
+    try:
+        with database.transaction() as session:
+            stmt = select(Organization).order_by(Organization.kind, Organization.name_en)
+            if uscc:
+                stmt = stmt.where(Organization.uscc == uscc.upper())
+            for item in session.scalars(stmt):
+                click.echo(f"{item.id} {item.urn} {item.kind.value} {item.name_en}")
+    finally:
+        database.dispose()
+
+
+@main.group(help="Supply relationships between lead factories and suppliers.")
+def relationship() -> None:
+    pass
+
+
+@relationship.command("create", help="Record that a lead factory buys from a supplier.")
+@click.option("--factory", "factory_ref", required=True, help="Lead factory id or credit code.")
+@click.option("--supplier", "supplier_ref", required=True, help="Supplier id or credit code.")
+@click.option(
+    "--category",
+    type=click.IntRange(1, 15),
+    required=True,
+    help="The lead factory's Scope 3 category for what it buys (1-15).",
+)
+@click.option(
+    "--consent",
+    is_flag=True,
+    help="Record the supplier's data-sharing consent (given on its behalf).",
+)
+def relationship_create(factory_ref: str, supplier_ref: str, category: int, consent: bool) -> None:
+    from esgx_platform.organizations.services import create_relationship, give_consent
+
+    database = _database()
+    try:
+        with database.transaction() as session:
+            rel = create_relationship(
+                session,
+                lead_factory=_find_org(session, factory_ref),
+                supplier=_find_org(session, supplier_ref),
+                scope3_category=category,
+                started_on=utcnow().date(),
+            )
+            if consent:
+                give_consent(session, rel, actor_user_id=None)
+            click.echo(
+                f"{rel.id} category {category} consent {'given' if consent else 'not given'}"
+            )
+    except EsgxError as exc:
+        raise _fail(exc) from None
+    finally:
+        database.dispose()
+
+
 @main.group(help="User accounts.")
 def user() -> None:
     pass

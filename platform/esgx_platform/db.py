@@ -128,6 +128,9 @@ class Database:
     """An engine plus the session factory bound to it; one per process (or per test run)."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        # Every mapper must be registered before the first flush resolves foreign keys.
+        import esgx_platform.models  # noqa: F401
+
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
 

@@ -3,6 +3,14 @@
 from esgx_platform.accounts.models import Membership, Role, User
 from esgx_platform.audit.models import AuditEvent
 from esgx_platform.db import Base
+from esgx_platform.intake.models import (
+    DisclosureAllocation,
+    DisclosureHead,
+    DisclosureScope3,
+    OffsetSerialRange,
+    StoredDisclosure,
+    StoredFootprint,
+)
 from esgx_platform.keys.models import KeyChallenge, KeyEventRecord, SigningKey
 from esgx_platform.ledger.models import (
     LogCheckpoint,
@@ -25,6 +33,9 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
+    "DisclosureAllocation",
+    "DisclosureHead",
+    "DisclosureScope3",
     "KeyChallenge",
     "KeyEventRecord",
     "LogCheckpoint",
@@ -36,12 +47,15 @@ __all__ = [
     "Membership",
     "OAuthAccessToken",
     "OAuthClient",
+    "OffsetSerialRange",
     "OrgKind",
     "Organization",
     "RelationshipSpend",
     "ReportingPeriod",
     "Role",
     "SigningKey",
+    "StoredDisclosure",
+    "StoredFootprint",
     "SupplyRelationship",
     "User",
 ]

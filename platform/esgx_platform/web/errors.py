@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from esgx_platform.errors import EsgxError, FieldError
@@ -26,6 +26,14 @@ _HTTP_TEXT = {
     415: Text("Unsupported media type", "不支持的媒体类型"),
     429: Text("Too many requests", "请求过于频繁"),
     500: Text("Internal error", "内部错误"),
+}
+
+
+_HTTP_SLUGS = {
+    413: "too-large",
+    415: "unsupported-media-type",
+    405: "method-not-allowed",
+    404: "not-found",
 }
 
 
@@ -75,8 +83,13 @@ def _handle_http(exc: HTTPException) -> Response:
     status = exc.code or 500
     title = _HTTP_TEXT.get(status, Text(exc.name, exc.name))
     detail = Text(exc.description or exc.name, _HTTP_TEXT.get(status, title).zh)
+    if status == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        detail = Text(
+            "The request body is larger than the limit of {n} bytes.", "请求体超过 {n} 字节的上限。"
+        ).format(n=limit)
     if wants_json():
-        return problem(status, f"http-{status}", title, detail)
+        return problem(status, _HTTP_SLUGS.get(status, f"http-{status}"), title, detail)
     return _page(status, title, detail)
 
 

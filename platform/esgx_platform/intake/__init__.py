@@ -1,0 +1,1 @@
+"""Intake: signed submissions verified, validated, stored append-only, logged and receipted."""

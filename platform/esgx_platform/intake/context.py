@@ -1,0 +1,150 @@
+"""Looking up what the disclosure rules need to know about the platform (set-based queries)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from esgx_platform.disclosures.figures import CNY_MILLION
+from esgx_platform.disclosures.model import Disclosure
+from esgx_platform.disclosures.rules import PriorFigures, RuleContext, check_rules, offset_serials
+from esgx_platform.disclosures.serials import SerialRange
+from esgx_platform.errors import FieldError
+from esgx_platform.intake.models import DisclosureHead, OffsetSerialRange, StoredDisclosure
+from esgx_platform.organizations.models import Organization, SupplyRelationship
+from esgx_platform.periods.models import ReportingPeriod
+from esgx_platform.periods.quarters import Quarter
+
+# Fewer disclosures than this in a category make an interquartile range meaningless.
+MIN_PEERS_FOR_IQR = 8
+
+
+@dataclass(frozen=True)
+class IntakeOutcome:
+    errors: tuple[FieldError, ...]
+    warnings: tuple[FieldError, ...]
+    customers: dict[str, uuid.UUID]  # URN -> lead factory id, for the allocation rows
+    new_serials: list[SerialRange]
+
+
+def rule_outcome(
+    session: Session,
+    org: Organization,
+    period: ReportingPeriod,
+    d: Disclosure,
+    logged_at: datetime,
+) -> IntakeOutcome:
+    """Run the disclosure rules with the platform facts they need."""
+    customers = _customers(session, org)
+    ranges = _ranges(d)
+    context = RuleContext(
+        today=logged_at.date(),
+        issuer_urn=org.urn,
+        customers=frozenset(customers),
+        used_offset_serials=_used_serials(session, org, period, ranges),
+        previous_year=_previous_year(session, org, d.period),
+        category_intensity_iqr=_category_iqr(session, org, period),
+    )
+    outcome = check_rules(d, context)
+    return IntakeOutcome(outcome.errors, outcome.warnings, customers, ranges)
+
+
+def _customers(session: Session, org: Organization) -> dict[str, uuid.UUID]:
+    rows = session.execute(
+        select(Organization.uscc, Organization.id)
+        .join(SupplyRelationship, SupplyRelationship.lead_factory_id == Organization.id)
+        .where(SupplyRelationship.supplier_id == org.id, SupplyRelationship.ended_on.is_(None))
+    ).all()
+    return {f"urn:esgx:org:{uscc or org_id}": org_id for uscc, org_id in rows}
+
+
+def _ranges(d: Disclosure) -> list[SerialRange]:
+    ranges = []
+    for serial in sorted(offset_serials(d)):
+        try:
+            ranges.append(SerialRange.parse(serial))
+        except ValueError:
+            continue  # the rules report malformed serials
+    return ranges
+
+
+def _used_serials(
+    session: Session, org: Organization, period: ReportingPeriod, ranges: list[SerialRange]
+) -> frozenset[str]:
+    """Stored serials under the same prefixes, except this supplier's for this period (the
+    disclosure being restated)."""
+    prefixes = sorted({r.prefix for r in ranges})
+    if not prefixes:
+        return frozenset()
+    rows = session.scalars(
+        select(OffsetSerialRange.serial).where(
+            OffsetSerialRange.prefix.in_(prefixes),
+            ~(
+                (OffsetSerialRange.organization_id == org.id)
+                & (OffsetSerialRange.period_id == period.id)
+            ),
+        )
+    )
+    return frozenset(rows)
+
+
+def _current(session: Session, org_id: uuid.UUID, period_key: str) -> StoredDisclosure | None:
+    return session.scalar(
+        select(StoredDisclosure)
+        .join(DisclosureHead, DisclosureHead.disclosure_id == StoredDisclosure.id)
+        .join(ReportingPeriod, ReportingPeriod.id == DisclosureHead.period_id)
+        .where(DisclosureHead.organization_id == org_id, ReportingPeriod.key == period_key)
+    )
+
+
+def _previous_year(session: Session, org: Organization, quarter: Quarter) -> PriorFigures | None:
+    prior = _current(session, org.id, Quarter(quarter.year - 1, quarter.quarter).key)
+    if prior is None:
+        return None
+    return PriorFigures(prior.scope1_tco2e + prior.scope2_market_tco2e, _intensity(prior))
+
+
+def _intensity(row: StoredDisclosure) -> Decimal | None:
+    # Same definition as disclosures.figures.intensity_per_cny_million, over stored columns.
+    if row.revenue_currency != "CNY" or row.revenue_amount <= 0:
+        return None
+    return (row.scope1_tco2e + row.scope2_market_tco2e) / (row.revenue_amount / CNY_MILLION)
+
+
+def _category_iqr(
+    session: Session, org: Organization, period: ReportingPeriod
+) -> tuple[Decimal, Decimal] | None:
+    """Q1 and Q3 of intensity over current disclosures of this period by suppliers that share
+    a Scope 3 category with `org` in some supply relationship."""
+    categories = select(SupplyRelationship.scope3_category).where(
+        SupplyRelationship.supplier_id == org.id
+    )
+    peers = select(SupplyRelationship.supplier_id).where(
+        SupplyRelationship.scope3_category.in_(categories)
+    )
+    rows = session.scalars(
+        select(StoredDisclosure)
+        .join(DisclosureHead, DisclosureHead.disclosure_id == StoredDisclosure.id)
+        .where(
+            DisclosureHead.period_id == period.id,
+            StoredDisclosure.organization_id != org.id,
+            StoredDisclosure.organization_id.in_(peers),
+        )
+    ).all()
+    values = sorted(v for v in (_intensity(r) for r in rows) if v is not None)
+    if len(values) < MIN_PEERS_FOR_IQR:
+        return None
+    return _quantile(values, Decimal("0.25")), _quantile(values, Decimal("0.75"))
+
+
+def _quantile(values: list[Decimal], q: Decimal) -> Decimal:
+    """Linear interpolation between closest ranks (the 'inclusive' method)."""
+    position = q * (len(values) - 1)
+    low = int(position)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (position - low)

@@ -1,0 +1,268 @@
+"""The submission pipeline: strict parse → canonical check → key → signature → schema → rules →
+store → log append → receipt, in the caller's one transaction.
+
+Submissions are serialized on the log's state row, so the duplicate check, the period's head,
+offset serials and the log index are all decided under one lock: concurrent identical
+submissions store one record, and racing restatements cannot both win.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from esgx_platform.db import utcnow
+from esgx_platform.disclosures.model import Disclosure
+from esgx_platform.disclosures.schemas import parse_disclosure
+from esgx_platform.errors import FieldError, InvalidInput
+from esgx_platform.i18n import Text
+from esgx_platform.intake.context import rule_outcome
+from esgx_platform.intake.errors import problem_for
+from esgx_platform.intake.models import DisclosureHead, StoredDisclosure
+from esgx_platform.intake.receipts import LogSigner, receipt_for
+from esgx_platform.intake.store import Provenance, add_children, disclosure_row
+from esgx_platform.keys.models import SigningKey
+from esgx_platform.keys.services import find_key, history_of
+from esgx_platform.ledger.log import append, lock_state
+from esgx_platform.organizations.models import Organization
+from esgx_platform.periods.services import ensure_period
+from esgx_platform.problems import (
+    DuplicatePeriod,
+    KeyUnknown,
+    MalformedSubmission,
+    RestatementInvalid,
+    RuleViolation,
+    SchemaInvalid,
+    WrongIssuer,
+)
+from signing import SigningError, VerifiedCredential, disclosure_log_entry, parse_json, verify
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """Who submits: the supplier organizations they may file for, and how (for the record)."""
+
+    organization_ids: Collection[uuid.UUID]
+    user_id: uuid.UUID | None
+    via: str
+
+
+@dataclass(frozen=True)
+class Accepted:
+    disclosure: StoredDisclosure
+    receipt: str | None  # None when the caller receipts a whole batch at once
+    duplicate: bool
+
+
+def submit_disclosure(
+    session: Session,
+    *,
+    jws: str,
+    submitter: Submitter,
+    signer: LogSigner,
+    with_receipt: bool = True,
+) -> Accepted:
+    """Verify, validate, store, log and (unless told not to) receipt one disclosure JWS.
+
+    Raises an EsgxError subclass naming the failing step; the caller then rolls back, which
+    leaves nothing stored. An identical resubmission returns the original (duplicate=True).
+    """
+    jws = jws.strip()
+    kid, content_id = _peek(jws)
+    lock_state(session)
+    existing = session.scalar(
+        select(StoredDisclosure).where(StoredDisclosure.content_id == content_id)
+    )
+    if existing is not None:
+        if existing.organization_id not in submitter.organization_ids:
+            raise WrongIssuer(_NOT_YOURS)
+        receipt = receipt_for(session, existing.log_index, signer) if with_receipt else None
+        return Accepted(existing, receipt, True)
+    key = find_key(session, kid)
+    if key is None:
+        raise KeyUnknown(
+            Text("No registered key has kid {kid}.", "没有 kid 为 {kid} 的已注册密钥。").format(
+                kid=kid
+            )
+        )
+    if key.organization_id not in submitter.organization_ids:
+        raise WrongIssuer(_NOT_YOURS)
+    try:
+        credential = verify(jws, key.public_jwk)
+    except SigningError as exc:
+        raise problem_for(exc) from None
+    row = _accept(session, credential, key, submitter)
+    receipt = receipt_for(session, row.log_index, signer) if with_receipt else None
+    return Accepted(row, receipt, False)
+
+
+_NOT_YOURS = Text(
+    "The signing key or issuer is not an organization you may file for.",
+    "签名密钥或签发方不属于您可代为提交的组织。",
+)
+
+
+def _peek(jws: str) -> tuple[str, str]:
+    """The header's kid and the payload's content id, before anything is trusted."""
+    try:
+        header_b64, payload_b64, _ = jws.split(".")
+        header = parse_json(_b64url(header_b64))
+        payload = _b64url(payload_b64)
+    except (ValueError, SigningError):
+        raise MalformedSubmission(
+            Text(
+                "Not a compact JWS (three base64url segments separated by dots).",
+                "不是紧凑序列化 JWS（三段以点分隔的 base64url）。",
+            )
+        ) from None
+    kid = header.get("kid") if isinstance(header, dict) else None
+    if not isinstance(kid, str) or not kid:
+        raise MalformedSubmission(Text("The JWS header has no kid.", "JWS 头部缺少 kid。"))
+    return kid, hashlib.sha256(payload).hexdigest()
+
+
+def _b64url(text: str) -> bytes:
+    if "=" in text or not text:
+        raise ValueError("base64url without padding expected")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _accept(
+    session: Session, credential: VerifiedCredential, key: SigningKey, submitter: Submitter
+) -> StoredDisclosure:
+    org = session.get(Organization, key.organization_id)
+    assert org is not None
+    if credential.issuer != org.urn:
+        raise WrongIssuer(
+            Text(
+                "The credential's issuer {i} is not the key's organization {o}.",
+                "凭证签发方 {i} 不是密钥所属组织 {o}。",
+            ).format(i=credential.issuer, o=org.urn)
+        )
+    if "EmissionDisclosure" not in credential.payload["type"]:
+        raise MalformedSubmission(
+            Text(
+                "Only EmissionDisclosure credentials are accepted here.",
+                "此处仅接受 EmissionDisclosure 凭证。",
+            )
+        )
+    state = lock_state(session)
+    logged_at = utcnow()
+    try:
+        history_of(session, org).check_valid(kid=key.kid, index=state.size, logged_at=logged_at)
+    except SigningError as exc:
+        raise problem_for(exc) from None
+    subject = credential.payload["credentialSubject"]
+    try:
+        disclosure = parse_disclosure(subject)
+    except InvalidInput as exc:
+        raise SchemaInvalid(exc.detail, errors=exc.errors) from None
+    period = ensure_period(session, disclosure.period)
+    restated = _restated(session, org, period.id, disclosure)
+    outcome = rule_outcome(session, org, period, disclosure, logged_at)
+    if outcome.errors:
+        raise RuleViolation(
+            Text("The disclosure breaks {n} rule(s).", "披露数据违反 {n} 条规则。").format(
+                n=len(outcome.errors)
+            ),
+            errors=outcome.errors,
+        )
+    origin = Provenance(
+        org.id,
+        period,
+        key.id,
+        state.size,
+        logged_at,
+        submitter.user_id,
+        submitter.via,
+        restated.disclosure_id if restated else None,
+    )
+    row = disclosure_row(disclosure, credential, origin, [_warning(w) for w in outcome.warnings])
+    session.add(row)
+    session.flush()
+    add_children(
+        session, disclosure, row, outcome.customers, subject, new_serials=outcome.new_serials
+    )
+    _move_head(session, restated, row)
+    record = append(
+        session,
+        kind="disclosure",
+        body=disclosure_log_entry(credential=credential, logged_at=logged_at),
+        logged_at=logged_at,
+    )
+    assert record.index == row.log_index  # the lock held since the index was read
+    return row
+
+
+def _warning(error: FieldError) -> dict[str, Any]:
+    return {"path": error.path, "en": error.message.en, "zh": error.message.zh}
+
+
+def _restated(
+    session: Session, org: Organization, period_id: uuid.UUID, d: Disclosure
+) -> DisclosureHead | None:
+    """The head this disclosure replaces, checking restatement rules; None for a first filing."""
+    head = session.scalar(
+        select(DisclosureHead).where(
+            DisclosureHead.organization_id == org.id, DisclosureHead.period_id == period_id
+        )
+    )
+    if head is None:
+        if d.restates is not None:
+            raise RestatementInvalid(
+                Text(
+                    "Nothing to restate: no disclosure exists for {p}.",
+                    "无可重述的内容：{p} 尚无披露。",
+                ).format(p=d.period.key)
+            )
+        return None
+    current = session.get(StoredDisclosure, head.disclosure_id)
+    assert current is not None
+    if d.restates is None:
+        raise DuplicatePeriod(
+            Text(
+                "A disclosure for {p} exists (content id {c}). To replace it, file a restatement "
+                "with restates set to that content id and a restatementReason.",
+                "{p} 已有披露（内容 ID {c}）。如需替换，请提交重述：将 restates 设为该内容 ID，"
+                "并填写 restatementReason。",
+            ).format(p=d.period.key, c=current.content_id),
+            extra={"current_content_id": current.content_id},
+        )
+    if d.restates != current.content_id:
+        raise RestatementInvalid(
+            Text(
+                "restates must name the current disclosure for {p}, content id {c}.",
+                "restates 必须指向 {p} 的当前披露，内容 ID 为 {c}。",
+            ).format(p=d.period.key, c=current.content_id),
+            errors=(
+                FieldError(
+                    "$.credentialSubject.restates",
+                    Text("Not the current disclosure of this period.", "不是该期间的当前披露。"),
+                ),
+            ),
+            extra={"current_content_id": current.content_id},
+        )
+    return head
+
+
+def _move_head(session: Session, head: DisclosureHead | None, row: StoredDisclosure) -> None:
+    if head is None:
+        session.add(
+            DisclosureHead(
+                organization_id=row.organization_id,
+                period_id=row.period_id,
+                disclosure_id=row.id,
+                version=1,
+                updated_at=row.logged_at,
+            )
+        )
+    else:
+        head.disclosure_id, head.version, head.updated_at = row.id, head.version + 1, row.logged_at
+    session.flush()

@@ -1,0 +1,72 @@
+"""Receipts (C2SP tlog-proof) and offline bundles for stored disclosures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from esgx_platform.intake.models import StoredDisclosure
+from esgx_platform.keys.services import key_events
+from esgx_platform.ledger import log
+from esgx_platform.ledger.checkpoints import (
+    checkpoint_with_cosignatures,
+    latest_checkpoint,
+    publish_checkpoint,
+)
+from esgx_platform.ledger.models import LogCheckpoint, LogKey
+from esgx_platform.secretbox import SecretBox
+from signing import build_bundle, build_receipt
+
+
+@dataclass(frozen=True)
+class LogSigner:
+    """What it takes to sign checkpoints: the key box and the log's origin line."""
+
+    box: SecretBox
+    origin: str
+
+
+def covering_checkpoint(session: Session, index: int, signer: LogSigner) -> LogCheckpoint:
+    """The newest checkpoint, signing a new one only when none covers entry `index` yet."""
+    latest = latest_checkpoint(session)
+    if latest is not None and latest.size > index:
+        return latest
+    return publish_checkpoint(session, box=signer.box, origin=signer.origin)
+
+
+def receipt_for(
+    session: Session, index: int, signer: LogSigner, checkpoint: LogCheckpoint | None = None
+) -> str:
+    """A tlog-proof receipt for entry `index`: inclusion proof, signed checkpoint, the entry."""
+    checkpoint = checkpoint or covering_checkpoint(session, index, signer)
+    proof = log.inclusion_proof(session, index=index, size=checkpoint.size)
+    return build_receipt(
+        index=index,
+        proof=proof,
+        checkpoint=checkpoint_with_cosignatures(session, checkpoint),
+        extra=log.entry(session, index).body,
+    )
+
+
+def bundle_for(session: Session, row: StoredDisclosure, signer: LogSigner) -> dict[str, Any]:
+    """Everything to verify `row` offline: JWS, receipt, the issuer's key events with their
+    receipts, and the log's verifier key, all against one checkpoint."""
+    checkpoint = covering_checkpoint(session, row.log_index, signer)
+    events = [
+        e
+        for e in key_events(session, organization_id=row.organization_id)
+        if e.log_index < checkpoint.size
+    ]
+    # The key that signed this checkpoint, even if a newer log key has replaced it since.
+    log_key = session.get(LogKey, checkpoint.log_key_id)
+    assert log_key is not None
+    return build_bundle(
+        credential=row.jws,
+        receipt=receipt_for(session, row.log_index, signer, checkpoint),
+        key_events=[
+            (e.envelope, receipt_for(session, e.log_index, signer, checkpoint)) for e in events
+        ],
+        log_key=log_key.verifier_key,
+    )

@@ -1,0 +1,343 @@
+"""JSON API for suppliers' keys and signed disclosure submissions."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, cast
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
+
+from esgx_platform.accounts.models import Role
+from esgx_platform.audit.services import record_event
+from esgx_platform.db import begin_write
+from esgx_platform.errors import EsgxError, NotFound
+from esgx_platform.i18n import Text
+from esgx_platform.intake.models import StoredDisclosure
+from esgx_platform.intake.pipeline import Submitter, submit_disclosure
+from esgx_platform.intake.receipts import LogSigner, bundle_for, covering_checkpoint, receipt_for
+from esgx_platform.keys.services import (
+    change_key,
+    issue_challenge,
+    key_events,
+    list_keys,
+    register_key,
+)
+from esgx_platform.problems import MalformedSubmission, UnsupportedMediaType
+from esgx_platform.schemas import load
+from esgx_platform.tenancy import SUPPLIER_ROLES, Purpose
+from esgx_platform.web.context import auth_required, db_session, principal, scope
+from esgx_platform.web.intake_schemas import (
+    BatchIn,
+    DisclosureOut,
+    JwsIn,
+    KeyEventIn,
+    KeyEventOut,
+    KeyOut,
+    KeyRegistrationIn,
+)
+
+bp = Blueprint("intake_api", __name__, url_prefix="/api/v1")
+JWS_MEDIA_TYPES = ("application/vc+jwt", "application/jose", "application/jwt")
+
+
+def log_signer() -> LogSigner:
+    return cast(LogSigner, current_app.extensions["esgx_log_signer"])
+
+
+def _json_body() -> dict[str, Any]:
+    if not request.is_json:
+        raise UnsupportedMediaType(Text("Send application/json.", "请以 application/json 发送。"))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise MalformedSubmission(Text("The body is not a JSON object.", "请求体不是 JSON 对象。"))
+    return body
+
+
+def _writing(db: Session) -> None:
+    """End the request's read transaction and start a writing one (SQLite: BEGIN IMMEDIATE)."""
+    db.commit()
+    begin_write(db)
+
+
+def _actor() -> tuple[uuid.UUID | None, str]:
+    who = principal()
+    return who.user_id, who.machine or f"user:{who.user_id}"
+
+
+def _rejected(
+    db: Session, action: str, org_id: uuid.UUID | None, exc: EsgxError, details: dict[str, Any]
+) -> None:
+    """Roll back everything, then keep only an audit event of the rejection."""
+    db.rollback()
+    user_id, via = _actor()
+    record_event(
+        db,
+        action=action,
+        actor_user_id=user_id,
+        organization_id=org_id,
+        details={"problem": exc.type_slug, "detail": exc.detail.en, "via": via, **details},
+        remote_addr=request.remote_addr,
+    )
+    db.commit()
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+
+@bp.post("/organizations/<uuid:org_id>/keys/challenge")
+@auth_required("keys:manage")
+def key_challenge(org_id: uuid.UUID) -> ResponseReturnValue:
+    org = scope().require(org_id, Role.SUPPLIER_ADMIN)
+    db = db_session()
+    challenge = issue_challenge(db, organization=org)
+    db.commit()
+    return jsonify(challenge), 201
+
+
+def _key_change(org_id: uuid.UUID, apply: Any) -> ResponseReturnValue:
+    org = scope().require(org_id, Role.SUPPLIER_ADMIN)
+    db = db_session()
+    body = _json_body()
+    _writing(db)
+    try:
+        key = apply(db, org, body)
+        db.commit()
+    except EsgxError as exc:
+        _rejected(db, "key.rejected", org.id, exc, {})
+        raise
+    return jsonify(KeyOut().dump(key)), 201
+
+
+@bp.post("/organizations/<uuid:org_id>/keys")
+@auth_required("keys:manage")
+def key_register(org_id: uuid.UUID) -> ResponseReturnValue:
+    def apply(db: Session, org: Any, body: dict[str, Any]) -> Any:
+        values = load(KeyRegistrationIn(), body)
+        return register_key(
+            db,
+            organization=org,
+            proof=values["proof"],
+            event=values["event"],
+            label=values["label"],
+            actor_user_id=principal().user_id,
+        )
+
+    return _key_change(org_id, apply)
+
+
+@bp.post("/organizations/<uuid:org_id>/keys/<any(rotations,revocations):kind>")
+@auth_required("keys:manage")
+def key_event(org_id: uuid.UUID, kind: str) -> ResponseReturnValue:
+    expected = "rotated" if kind == "rotations" else "revoked"
+
+    def apply(db: Session, org: Any, body: dict[str, Any]) -> Any:
+        values = load(KeyEventIn(), body)
+        return change_key(
+            db,
+            organization=org,
+            event=values["event"],
+            expected=expected,
+            actor_user_id=principal().user_id,
+        )
+
+    return _key_change(org_id, apply)
+
+
+@bp.get("/organizations/<uuid:org_id>/keys")
+@auth_required()
+def keys(org_id: uuid.UUID) -> ResponseReturnValue:
+    """Public keys and their status: the supplier itself and customers with consent."""
+    org = scope().organization(org_id, Purpose.DATA)
+    return jsonify({"data": KeyOut(many=True).dump(list_keys(db_session(), organization=org))})
+
+
+@bp.get("/organizations/<uuid:org_id>/key-events")
+@auth_required()
+def events(org_id: uuid.UUID) -> ResponseReturnValue:
+    org = scope().organization(org_id, Purpose.DATA)
+    rows = key_events(db_session(), organization_id=org.id)
+    return jsonify({"data": KeyEventOut(many=True).dump(rows)})
+
+
+# --- disclosures ----------------------------------------------------------------------------
+
+
+def _submitted_jws() -> str:
+    if request.mimetype in JWS_MEDIA_TYPES:
+        return request.get_data(as_text=True)
+    if request.is_json:
+        return str(load(JwsIn(), _json_body())["jws"])
+    raise UnsupportedMediaType(
+        Text(
+            'Send the compact JWS as application/vc+jwt, or JSON {"jws": "..."}.',
+            '请以 application/vc+jwt 发送紧凑 JWS，或发送 JSON {"jws": "..."}。',
+        )
+    )
+
+
+def _submitter() -> Submitter:
+    user_id, via = _actor()
+    return Submitter(frozenset(principal().org_ids(*SUPPLIER_ROLES)), user_id, via)
+
+
+def _accepted_body(row: StoredDisclosure, receipt: str, duplicate: bool) -> dict[str, Any]:
+    return {
+        **DisclosureOut(exclude=("jws",)).dump(row),
+        "receipt": receipt,
+        "duplicate": duplicate,
+        "bundleUrl": url_for("intake_api.bundle", disclosure_id=row.id),
+    }
+
+
+@bp.post("/disclosures")
+@auth_required("disclosures:submit")
+def submit() -> ResponseReturnValue:
+    """Submit one signed disclosure; 201 with the receipt, 200 for an identical resubmission."""
+    jws = _submitted_jws()
+    submitter = _submitter()
+    db = db_session()
+    _writing(db)
+    try:
+        accepted = submit_disclosure(db, jws=jws, submitter=submitter, signer=log_signer())
+        db.commit()
+    except EsgxError as exc:
+        _rejected(db, "disclosure.rejected", None, exc, {"bytes": len(jws)})
+        raise
+    if not accepted.duplicate:
+        record_event(
+            db,
+            action="disclosure.accepted",
+            actor_user_id=submitter.user_id,
+            organization_id=accepted.disclosure.organization_id,
+            target_type="disclosure",
+            target_id=accepted.disclosure.id,
+            details={
+                "content_id": accepted.disclosure.content_id,
+                "log_index": accepted.disclosure.log_index,
+                "via": submitter.via,
+            },
+        )
+        db.commit()
+    assert accepted.receipt is not None
+    response = jsonify(_accepted_body(accepted.disclosure, accepted.receipt, accepted.duplicate))
+    response.status_code = 200 if accepted.duplicate else 201
+    response.headers["Location"] = url_for(
+        "intake_api.disclosure", disclosure_id=accepted.disclosure.id
+    )
+    return response
+
+
+@bp.post("/disclosures/batch")
+@auth_required("disclosures:submit")
+def submit_batch() -> ResponseReturnValue:
+    """Up to 500 JWS in one transaction; each accepted or rejected on its own (savepoints),
+    and every accepted one receipted against one checkpoint signed at the end."""
+    items = load(BatchIn(), _json_body())["jws"]
+    submitter, signer = _submitter(), log_signer()
+    db = db_session()
+    _writing(db)
+    outcomes: list[tuple[int, Any]] = []
+    for position, jws in enumerate(items):
+        try:
+            with db.begin_nested():
+                outcomes.append(
+                    (
+                        position,
+                        submit_disclosure(
+                            db, jws=jws, submitter=submitter, signer=signer, with_receipt=False
+                        ),
+                    )
+                )
+        except EsgxError as exc:
+            outcomes.append((position, exc))
+            record_event(
+                db,
+                action="disclosure.rejected",
+                actor_user_id=submitter.user_id,
+                details={
+                    "problem": exc.type_slug,
+                    "detail": exc.detail.en,
+                    "via": submitter.via,
+                    "batch_position": position,
+                },
+            )
+    results = _batch_results(db, outcomes, signer)
+    db.commit()
+    return jsonify({"results": results}), 200
+
+
+def _batch_results(
+    db: Session, outcomes: list[tuple[int, Any]], signer: LogSigner
+) -> list[dict[str, Any]]:
+    accepted = [o for _, o in outcomes if not isinstance(o, EsgxError)]
+    checkpoint = (
+        covering_checkpoint(db, max(a.disclosure.log_index for a in accepted), signer)
+        if accepted
+        else None
+    )
+    results: list[dict[str, Any]] = []
+    for position, outcome in outcomes:
+        if isinstance(outcome, EsgxError):
+            results.append(
+                {"index": position, "status": outcome.status, "problem": _problem_dict(outcome)}
+            )
+            continue
+        receipt = receipt_for(db, outcome.disclosure.log_index, signer, checkpoint)
+        results.append(
+            {
+                "index": position,
+                "status": 200 if outcome.duplicate else 201,
+                **_accepted_body(outcome.disclosure, receipt, outcome.duplicate),
+            }
+        )
+    return results
+
+
+def _problem_dict(exc: EsgxError) -> dict[str, Any]:
+    from esgx_platform.web.errors import problem
+
+    response: Response = problem(
+        exc.status, exc.type_slug, exc.title, exc.detail, tuple(exc.errors), dict(exc.extra)
+    )
+    return cast(dict[str, Any], response.get_json())
+
+
+def _readable(disclosure_id: uuid.UUID) -> StoredDisclosure:
+    """A disclosure the principal may read (its supplier, or a customer with consent)."""
+    row = db_session().get(StoredDisclosure, disclosure_id)
+    if row is None or not scope().can_read(row.organization_id, Purpose.DATA):
+        raise NotFound(Text("No such disclosure.", "披露不存在。"))
+    return row
+
+
+@bp.get("/disclosures/<uuid:disclosure_id>")
+@auth_required("disclosures:read")
+def disclosure(disclosure_id: uuid.UUID) -> ResponseReturnValue:
+    return jsonify(DisclosureOut().dump(_readable(disclosure_id)))
+
+
+@bp.get("/disclosures/<uuid:disclosure_id>/receipt")
+@auth_required("disclosures:read")
+def receipt(disclosure_id: uuid.UUID) -> ResponseReturnValue:
+    row = _readable(disclosure_id)
+    db = db_session()
+    text = receipt_for(db, row.log_index, log_signer())
+    db.commit()  # a checkpoint may have been signed to cover the entry
+    return Response(text, mimetype="text/plain")
+
+
+@bp.get("/disclosures/<uuid:disclosure_id>/bundle")
+@auth_required("disclosures:read")
+def bundle(disclosure_id: uuid.UUID) -> ResponseReturnValue:
+    """The offline bundle `esgx-sign verify-bundle` checks with no network or database."""
+    row = _readable(disclosure_id)
+    db = db_session()
+    body = bundle_for(db, row, log_signer())
+    db.commit()
+    response = jsonify(body)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="esgx-bundle-{row.content_id[:16]}.json"'
+    )
+    return response
