@@ -336,16 +336,23 @@ def demo(
     keyfile: str | None,
     no_serve: bool,
 ) -> None:
-    from esgx_platform.demo.seed import seed_demo
+    from esgx_platform.demo.seed import FilingSetup, seed_demo
     from esgx_platform.demo.world import DEMO_PASSWORD, USERS
+    from esgx_platform.intake.receipts import LogSigner
     from esgx_platform.migrate import upgrade_to_head
+    from esgx_platform.secretbox import SecretBox
 
+    settings = _settings()
+    setup = FilingSetup(
+        settings.instance_dir / "demo-supplier-keys",
+        LogSigner(SecretBox(settings.encryption_keys), settings.log_origin),
+    )
     database = _database()
     try:
         upgrade_to_head(database.engine)
         with database.transaction() as session:
             # The demo is dated by the UTC calendar, like every stored time.
-            report = seed_demo(session, today=utcnow().date())
+            report = seed_demo(session, today=utcnow().date(), filings=setup)
     except EsgxError as exc:
         raise _fail(exc) from None
     finally:
@@ -355,6 +362,12 @@ def demo(
         f"demo seeded: {report.created_orgs} organizations and {report.created_users} "
         f"users created now; quarters {report.quarters[0]} to {report.quarters[-1]}"
     )
+    if report.filings is not None:
+        f = report.filings
+        click.echo(
+            f"signed disclosures: {f.accepted} accepted now ({f.restated} restatement), "
+            f"{f.rejected} rejected (see the audit log); supplier keys in {setup.key_dir}"
+        )
     click.echo(
         f"\nesgx demo at {scheme}://{host}:{port}/  (password for every demo user: {DEMO_PASSWORD})"
     )

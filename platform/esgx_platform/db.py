@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -36,9 +37,28 @@ NAMING_CONVENTION = {
 }
 
 
+_frozen_now: ContextVar[datetime | None] = ContextVar("esgx_frozen_now", default=None)
+
+
 def utcnow() -> datetime:
-    """The current time, timezone-aware in UTC (the only kind of time the platform stores)."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware in UTC (the only kind of time the platform stores).
+
+    `clock_at` can set it for a block: time-travel tests, and the demo, which files past
+    quarters at the times a supplier would have filed them.
+    """
+    return _frozen_now.get() or datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Make `utcnow()` answer `moment` inside the block (this thread or task only)."""
+    if moment.tzinfo is None:
+        raise ValueError("clock_at needs an aware datetime")
+    token = _frozen_now.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _frozen_now.reset(token)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

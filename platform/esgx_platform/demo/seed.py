@@ -6,11 +6,14 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esgx_platform.accounts.services import add_membership, create_user, find_user
+from esgx_platform.db import utcnow
+from esgx_platform.demo.seed_filings import FilingReport, seed_filings
 from esgx_platform.demo.world import (
     DEMO_PASSWORD,
     LEAD_FACTORY_USCC,
@@ -20,6 +23,7 @@ from esgx_platform.demo.world import (
     WITHOUT_CONSENT,
     DemoSupplier,
 )
+from esgx_platform.intake.receipts import LogSigner
 from esgx_platform.organizations.models import Organization, SupplyRelationship
 from esgx_platform.organizations.services import (
     create_organization,
@@ -42,6 +46,7 @@ class SeedReport:
     created_users: int = 0
     quarters: list[str] = field(default_factory=list)
     lead_factory: Organization | None = None
+    filings: FilingReport | None = None
 
 
 def supplier_uscc(index: int, supplier: DemoSupplier) -> str:
@@ -49,8 +54,21 @@ def supplier_uscc(index: int, supplier: DemoSupplier) -> str:
     return complete_uscc(f"91{supplier.division}MA{body}")
 
 
-def seed_demo(session: Session, *, today: date, quarters: int = 8) -> SeedReport:
-    """Create (or complete) the demo world; running it again changes nothing."""
+@dataclass(frozen=True)
+class FilingSetup:
+    """Where the demo suppliers keep their private keys, and how the log signs checkpoints."""
+
+    key_dir: Path
+    signer: LogSigner
+
+
+def seed_demo(
+    session: Session, *, today: date, quarters: int = 8, filings: FilingSetup | None = None
+) -> SeedReport:
+    """Create (or complete) the demo world; running it again changes nothing.
+
+    With `filings`, the suppliers also register keys and file their signed disclosures.
+    """
     report = SeedReport()
     lead = _org(
         session,
@@ -106,6 +124,16 @@ def seed_demo(session: Session, *, today: date, quarters: int = 8) -> SeedReport
             )
             report.created_users += 1
         add_membership(session, account, orgs[user.org], user.role)
+    if filings is not None:
+        report.filings = seed_filings(
+            session,
+            lead=lead,
+            suppliers=suppliers,
+            periods=periods,
+            key_dir=filings.key_dir,
+            signer=filings.signer,
+            now=utcnow(),
+        )
     return report
 
 

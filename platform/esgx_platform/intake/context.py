@@ -106,7 +106,12 @@ def _previous_year(session: Session, org: Organization, quarter: Quarter) -> Pri
     prior = _current(session, org.id, Quarter(quarter.year - 1, quarter.quarter).key)
     if prior is None:
         return None
-    return PriorFigures(prior.scope1_tco2e + prior.scope2_market_tco2e, _intensity(prior))
+    return PriorFigures(_plain(prior.scope1_tco2e + prior.scope2_market_tco2e), _intensity(prior))
+
+
+def _plain(value: Decimal) -> Decimal:
+    """Drop the column's trailing zeros (519.670000 -> 519.67) so messages read as filed."""
+    return Decimal(format(value.normalize(), "f"))
 
 
 def _intensity(row: StoredDisclosure) -> Decimal | None:

@@ -37,7 +37,7 @@ FACTORY_USCC = "91120116MA05R7T29K"  # its customer
 
 
 def example_subject() -> dict[str, Any]:
-    subject = copy.deepcopy(json.loads(EXAMPLE.read_text(encoding="utf-8")))
+    subject: dict[str, Any] = copy.deepcopy(json.loads(EXAMPLE.read_text(encoding="utf-8")))
     subject["allocations"][0]["productFootprintIds"] = []  # TEMP
     return subject
 
