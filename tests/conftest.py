@@ -96,6 +96,31 @@ def database(database_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
+def isolated_database(database_url: str, tmp_path: Path) -> Iterator[Database]:
+    """A database of its own, migrated, for tests whose transactions must really commit
+    (concurrency, crash safety); dropped afterwards."""
+    if not database_url.startswith("postgresql"):
+        db = Database(f"sqlite:///{tmp_path / 'isolated.sqlite3'}")
+        upgrade_to_head(db.engine)
+        yield db
+        db.dispose()
+        return
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    name = f"esgx_iso_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    db = Database(make_url(database_url).set(database=name).render_as_string(hide_password=False))
+    try:
+        upgrade_to_head(db.engine)
+        yield db
+    finally:
+        db.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
 def connection(database: Database) -> Iterator[Connection]:
     """One connection whose outer transaction is rolled back after the test."""
     with database.engine.connect() as conn:

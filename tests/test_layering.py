@@ -17,6 +17,10 @@ CORE_MODULES = [
     "esgx_platform.audit.services",
     "esgx_platform.periods.services",
     "esgx_platform.demo.seed",
+    "esgx_platform.disclosures.rules",
+    "esgx_platform.intake.pipeline",
+    "esgx_platform.keys.services",
+    "esgx_platform.ledger.checkpoints",
     "esgx_platform.migrate",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -27,7 +28,26 @@ _BUILTIN_ZH = {
     "Unknown field.": "未知字段。",
     "Shorter than minimum length {min}.": "长度小于最小值 {min}。",
     "Longer than maximum length {max}.": "长度超过最大值 {max}。",
+    "Invalid type.": "类型无效。",
+    "Not a valid mapping type.": "不是有效的对象（映射）类型。",
+    "Invalid value.": "取值无效。",
 }
+
+
+# Built-in messages with values filled in (choices, bounds).
+_BUILTIN_ZH_PATTERNS = (
+    (re.compile(r"Must be one of: (.*)\."), "必须是以下之一：{0}。"),
+    (
+        re.compile(r"Must be greater than or equal to (\S+) and less than or equal to (\S+)\."),
+        "必须大于或等于 {0} 且小于或等于 {1}。",
+    ),
+    (re.compile(r"Must be greater than or equal to (\S+)\."), "必须大于或等于 {0}。"),
+    (re.compile(r"Must be less than or equal to (\S+)\."), "必须小于或等于 {0}。"),
+    (re.compile(r"Must be greater than (\S+)\."), "必须大于 {0}。"),
+    (re.compile(r"Length must be between (\S+) and (\S+)\."), "长度必须在 {0} 到 {1} 之间。"),
+    (re.compile(r"Shorter than minimum length (\S+)\."), "长度小于最小值 {0}。"),
+    (re.compile(r"Longer than maximum length (\S+)\."), "长度超过最大值 {0}。"),
+)
 
 
 def load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -63,7 +83,13 @@ def as_text(message: object) -> Text:
     if isinstance(message, Text):
         return message
     english = str(message)
-    return Text(english, _BUILTIN_ZH.get(english, english))
+    if english in _BUILTIN_ZH:
+        return Text(english, _BUILTIN_ZH[english])
+    for pattern, chinese in _BUILTIN_ZH_PATTERNS:
+        match = pattern.fullmatch(english)
+        if match:
+            return Text(english, chinese.format(*match.groups()))
+    return Text(english, english)
 
 
 def invalid(message: Text, *, field: str | None = None) -> ValidationError:

@@ -9,6 +9,7 @@ import pytest
 
 from esgx_platform.config import Settings
 from esgx_platform.errors import ConfigurationError
+from esgx_platform.i18n import Text
 
 
 def test_development_generates_and_keeps_a_secret_key(tmp_path: Path) -> None:
@@ -83,3 +84,21 @@ def test_bad_values_are_named(tmp_path: Path, name: str, value: str, fragment: s
     with pytest.raises(ConfigurationError) as info:
         Settings.from_env({name: value, "ESGX_INSTANCE_DIR": str(tmp_path)})
     assert fragment in info.value.detail.en
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("Missing data for required field.", "缺少必填字段。"),
+        ("Must be one of: AR5, AR6.", "必须是以下之一：AR5, AR6。"),
+        (
+            "Must be greater than or equal to 1 and less than or equal to 15.",
+            "必须大于或等于 1 且小于或等于 15。",
+        ),
+        ("Longer than maximum length 200.", "长度超过最大值 200。"),
+    ],
+)
+def test_marshmallow_messages_have_chinese(english: str, chinese: str) -> None:
+    from esgx_platform.schemas import as_text
+
+    assert as_text(english) == Text(english, chinese)

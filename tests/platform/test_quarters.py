@@ -18,7 +18,9 @@ def test_parse_and_bounds() -> None:
     assert Quarter.parse("2024-Q1").ends_on == date(2024, 3, 31)
 
 
-@pytest.mark.parametrize("key", ["2025-Q5", "2025Q3", "25-Q1", "2025-q3", ""])
+@pytest.mark.parametrize(
+    "key", ["2025-Q5", "2025Q3", "25-Q1", "2025-q3", "", "2025-Q3\n", "２０２５-Q3"]
+)
 def test_bad_keys_are_refused(key: str) -> None:
     with pytest.raises(ValueError, match="quarter"):
         Quarter.parse(key)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-_KEY = re.compile(r"^(\d{4})-Q([1-4])$")
+_KEY = re.compile(r"([0-9]{4})-Q([1-4])")
 DEFAULT_DEADLINE_DAYS = 30
 
 
@@ -18,7 +18,7 @@ class Quarter:
     @classmethod
     def parse(cls, key: str) -> Quarter:
         """Parse `YYYY-Qn`; raises ValueError for anything else."""
-        match = _KEY.match(key)
+        match = _KEY.fullmatch(key)
         if not match:
             raise ValueError(f"not a quarter (expected YYYY-Qn): {key!r}")
         return cls(int(match.group(1)), int(match.group(2)))

@@ -1,0 +1,1 @@
+"""Quarterly emission disclosures: wire schemas, typed model and validation rules."""

@@ -1,0 +1,1 @@
+"""Tests for quarterly emission disclosures: parsing, rules and warnings."""

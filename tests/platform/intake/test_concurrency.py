@@ -1,0 +1,141 @@
+"""Racing submissions on real, committing connections: duplicates store one record, racing
+restatements cannot both win, and the log has no gaps and verifies throughout."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import func, select
+
+from esgx_platform.accounts.models import Role  # noqa: F401 - registers mappers for flushes
+from esgx_platform.db import Database, begin_write
+from esgx_platform.errors import EsgxError
+from esgx_platform.intake.models import DisclosureHead, StoredDisclosure
+from esgx_platform.intake.pipeline import Submitter, submit_disclosure
+from esgx_platform.intake.receipts import LogSigner
+from esgx_platform.keys.services import issue_challenge, register_key
+from esgx_platform.ledger import log
+from esgx_platform.ledger.models import LogRecord
+from esgx_platform.organizations.services import (
+    create_organization,
+    create_relationship,
+    give_consent,
+)
+from esgx_platform.secretbox import SecretBox
+from signing import (
+    build_credential,
+    build_registration,
+    generate_key,
+    leaf_hash,
+    public_jwk,
+    sign,
+    sign_key_event,
+    sign_pop,
+    verify_inclusion,
+)
+from tests.platform.intake.helpers import FACTORY_USCC, SUPPLIER_USCC, example_subject
+
+SIGNER = LogSigner(SecretBox(["A" * 43 + "="]), "race.test/log")
+
+
+def _setup(db: Database) -> tuple[object, object]:
+    key = generate_key("Ed25519")
+    with db.transaction() as s:
+        supplier = create_organization(
+            s, {"kind": "supplier", "name_zh": "供应商", "name_en": "S", "uscc": SUPPLIER_USCC}
+        )
+        factory = create_organization(
+            s, {"kind": "lead_factory", "name_zh": "工厂", "name_en": "F", "uscc": FACTORY_USCC}
+        )
+        rel = create_relationship(
+            s,
+            lead_factory=factory,
+            supplier=supplier,
+            scope3_category=1,
+            started_on=date(2024, 1, 1),
+        )
+        give_consent(s, rel, actor_user_id=None)
+        challenge = issue_challenge(s, organization=supplier)
+        event = sign_key_event(
+            build_registration(organization=supplier.urn, public_jwk=public_jwk(key)),
+            private_keys=[key],
+        )
+        register_key(
+            s,
+            organization=supplier,
+            proof=sign_pop(challenge, private_key=key),
+            event=event,
+            actor_user_id=None,
+        )
+        return supplier, key
+
+
+def _submit(db: Database, jws: str, submitter: Submitter) -> str:
+    with db.sessions() as s:
+        begin_write(s)
+        try:
+            accepted = submit_disclosure(s, jws=jws, submitter=submitter, signer=SIGNER)
+            s.commit()
+        except EsgxError as exc:
+            s.rollback()
+            return exc.type_slug
+        return "duplicate" if accepted.duplicate else "accepted"
+
+
+def test_racing_duplicates_and_restatements(isolated_database: Database) -> None:
+    db = isolated_database
+    supplier, key = _setup(db)
+    urn = supplier.urn  # type: ignore[attr-defined]
+    submitter = Submitter({supplier.id}, None, "race")  # type: ignore[attr-defined]
+
+    def jws_for(subject: dict[str, object]) -> str:
+        return sign(credential=build_credential(subject=subject, issuer=urn), private_key=key)  # type: ignore[arg-type]
+
+    base = example_subject()
+    base_jws = jws_for(base)
+    assert _submit(db, base_jws, submitter) == "accepted"
+    with db.sessions() as s:
+        base_id = s.scalars(select(StoredDisclosure.content_id)).one()
+    restatements = []
+    for n in range(2):
+        changed = example_subject()
+        changed.update(restates=base_id, restatementReason=f"correction {n}", allocations=[])
+        changed["initiatives"] = [{"description": f"variant {n}", "status": "planned"}]
+        restatements.append(jws_for(changed))
+    other_quarters = []
+    for quarter in ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"):
+        subject = example_subject()
+        subject.update(period=quarter, offsets=[])
+        other_quarters.append(jws_for(subject))
+    duplicate_q1 = other_quarters[0]
+    work = [base_jws] * 6 + restatements + other_quarters + [duplicate_q1] * 6
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(len(work))
+
+    def run(jws: str) -> None:
+        start.wait()
+        result = _submit(db, jws, submitter)
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(jws,)) for jws in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    counts = Counter(outcomes)
+    # Accepted: 4 new quarters + the winning restatement = 5. Duplicates: 6 copies of the base
+    # disclosure + 6 extra copies of 2024-Q1 = 12. The losing restatement is refused.
+    assert counts == Counter({"accepted": 5, "duplicate": 12, "restatement-invalid": 1})
+    with db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(StoredDisclosure)) == 6
+        assert s.scalar(select(func.count()).select_from(DisclosureHead)) == 5
+        indices = list(s.scalars(select(LogRecord.index).order_by(LogRecord.index)))
+        assert indices == list(range(len(indices)))  # no gaps
+        state = log.current_state(s)
+        for record in s.scalars(select(LogRecord)):
+            proof = log.inclusion_proof(s, index=record.index, size=state.size)
+            verify_inclusion(leaf_hash(record.body), record.index, state.size, proof, state.root)
