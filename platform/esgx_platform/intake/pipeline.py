@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from esgx_platform.audit.services import record_event
 from esgx_platform.db import utcnow
 from esgx_platform.disclosures.model import Disclosure
 from esgx_platform.disclosures.schemas import parse_disclosure
@@ -61,30 +62,29 @@ class Accepted:
     duplicate: bool
 
 
-def submit_disclosure(
-    session: Session,
-    *,
-    jws: str,
-    submitter: Submitter,
-    signer: LogSigner,
-    with_receipt: bool = True,
-) -> Accepted:
-    """Verify, validate, store, log and (unless told not to) receipt one disclosure JWS.
+@dataclass(frozen=True)
+class Prepared:
+    """A submission checked as far as it can be without the log lock: signature verified and
+    subject parsed (or found to be a resubmission of a stored disclosure)."""
 
-    Raises an EsgxError subclass naming the failing step; the caller then rolls back, which
-    leaves nothing stored. An identical resubmission returns the original (duplicate=True).
-    """
+    jws: str
+    content_id: str
+    existing: StoredDisclosure | None = None
+    key: SigningKey | None = None
+    credential: VerifiedCredential | None = None
+    disclosure: Disclosure | None = None
+
+
+def prepare_submission(session: Session, *, jws: str, submitter: Submitter) -> Prepared:
+    """The CPU-heavy part (verify, canonical check, parse), done before taking the log lock so
+    concurrent submissions overlap here. Raises an EsgxError subclass."""
     jws = jws.strip()
     kid, content_id = _peek(jws)
-    lock_state(session)
-    existing = session.scalar(
-        select(StoredDisclosure).where(StoredDisclosure.content_id == content_id)
-    )
+    existing = _by_content(session, content_id)
     if existing is not None:
         if existing.organization_id not in submitter.organization_ids:
             raise WrongIssuer(_NOT_YOURS)
-        receipt = receipt_for(session, existing.log_index, signer) if with_receipt else None
-        return Accepted(existing, receipt, True)
+        return Prepared(jws, content_id, existing=existing)
     key = find_key(session, kid)
     if key is None:
         raise KeyUnknown(
@@ -98,9 +98,62 @@ def submit_disclosure(
         credential = verify(jws, key.public_jwk)
     except SigningError as exc:
         raise problem_for(exc) from None
-    row = _accept(session, credential, key, submitter)
+    if "EmissionDisclosure" not in credential.payload["type"]:
+        raise MalformedSubmission(
+            Text(
+                "Only EmissionDisclosure credentials are accepted here.",
+                "此处仅接受 EmissionDisclosure 凭证。",
+            )
+        )
+    try:
+        disclosure = parse_disclosure(credential.payload["credentialSubject"])
+    except InvalidInput as exc:
+        raise SchemaInvalid(exc.detail, errors=exc.errors) from None
+    return Prepared(jws, content_id, key=key, credential=credential, disclosure=disclosure)
+
+
+def commit_submission(
+    session: Session,
+    prepared: Prepared,
+    *,
+    submitter: Submitter,
+    signer: LogSigner,
+    with_receipt: bool = True,
+) -> Accepted:
+    """Under the log lock: duplicate check, key validity at the log index, restatement rules,
+    platform rules, storage, log append and (unless told not to) the receipt."""
+    lock_state(session)
+    existing = prepared.existing or _by_content(session, prepared.content_id)
+    if existing is not None:
+        receipt = receipt_for(session, existing.log_index, signer) if with_receipt else None
+        return Accepted(existing, receipt, True)
+    assert prepared.credential and prepared.key and prepared.disclosure
+    row = _accept(session, prepared.credential, prepared.key, prepared.disclosure, submitter)
     receipt = receipt_for(session, row.log_index, signer) if with_receipt else None
     return Accepted(row, receipt, False)
+
+
+def submit_disclosure(
+    session: Session,
+    *,
+    jws: str,
+    submitter: Submitter,
+    signer: LogSigner,
+    with_receipt: bool = True,
+) -> Accepted:
+    """Verify, validate, store, log and (unless told not to) receipt one disclosure JWS.
+
+    Raises an EsgxError subclass naming the failing step; the caller then rolls back, which
+    leaves nothing stored. An identical resubmission returns the original (duplicate=True).
+    """
+    prepared = prepare_submission(session, jws=jws, submitter=submitter)
+    return commit_submission(
+        session, prepared, submitter=submitter, signer=signer, with_receipt=with_receipt
+    )
+
+
+def _by_content(session: Session, content_id: str) -> StoredDisclosure | None:
+    return session.scalar(select(StoredDisclosure).where(StoredDisclosure.content_id == content_id))
 
 
 _NOT_YOURS = Text(
@@ -135,7 +188,11 @@ def _b64url(text: str) -> bytes:
 
 
 def _accept(
-    session: Session, credential: VerifiedCredential, key: SigningKey, submitter: Submitter
+    session: Session,
+    credential: VerifiedCredential,
+    key: SigningKey,
+    disclosure: Disclosure,
+    submitter: Submitter,
 ) -> StoredDisclosure:
     org = session.get(Organization, key.organization_id)
     assert org is not None
@@ -146,13 +203,6 @@ def _accept(
                 "凭证签发方 {i} 不是密钥所属组织 {o}。",
             ).format(i=credential.issuer, o=org.urn)
         )
-    if "EmissionDisclosure" not in credential.payload["type"]:
-        raise MalformedSubmission(
-            Text(
-                "Only EmissionDisclosure credentials are accepted here.",
-                "此处仅接受 EmissionDisclosure 凭证。",
-            )
-        )
     state = lock_state(session)
     logged_at = utcnow()
     try:
@@ -160,10 +210,6 @@ def _accept(
     except SigningError as exc:
         raise problem_for(exc) from None
     subject = credential.payload["credentialSubject"]
-    try:
-        disclosure = parse_disclosure(subject)
-    except InvalidInput as exc:
-        raise SchemaInvalid(exc.detail, errors=exc.errors) from None
     period = ensure_period(session, disclosure.period)
     restated = _restated(session, org, period.id, disclosure)
     outcome = rule_outcome(session, org, period, disclosure, logged_at)
@@ -191,6 +237,21 @@ def _accept(
         session, disclosure, row, outcome.customers, subject, new_serials=outcome.new_serials
     )
     _move_head(session, restated, row)
+    record_event(
+        session,
+        action="disclosure.accepted",
+        actor_user_id=submitter.user_id,
+        organization_id=org.id,
+        target_type="disclosure",
+        target_id=row.id,
+        details={
+            "content_id": row.content_id,
+            "period": row.period_key,
+            "log_index": row.log_index,
+            "via": submitter.via,
+            "restates": str(row.restates_id) if row.restates_id else None,
+        },
+    )
     record = append(
         session,
         kind="disclosure",

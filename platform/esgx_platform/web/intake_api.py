@@ -15,7 +15,12 @@ from esgx_platform.db import begin_write
 from esgx_platform.errors import EsgxError, NotFound
 from esgx_platform.i18n import Text
 from esgx_platform.intake.models import StoredDisclosure
-from esgx_platform.intake.pipeline import Submitter, submit_disclosure
+from esgx_platform.intake.pipeline import (
+    Prepared,
+    Submitter,
+    commit_submission,
+    prepare_submission,
+)
 from esgx_platform.intake.receipts import LogSigner, bundle_for, covering_checkpoint, receipt_for
 from esgx_platform.keys.services import (
     change_key,
@@ -198,28 +203,14 @@ def submit() -> ResponseReturnValue:
     jws = _submitted_jws()
     submitter = _submitter()
     db = db_session()
-    _writing(db)
     try:
-        accepted = submit_disclosure(db, jws=jws, submitter=submitter, signer=log_signer())
+        prepared = prepare_submission(db, jws=jws, submitter=submitter)
+        _writing(db)
+        accepted = commit_submission(db, prepared, submitter=submitter, signer=log_signer())
         db.commit()
     except EsgxError as exc:
         _rejected(db, "disclosure.rejected", None, exc, {"bytes": len(jws)})
         raise
-    if not accepted.duplicate:
-        record_event(
-            db,
-            action="disclosure.accepted",
-            actor_user_id=submitter.user_id,
-            organization_id=accepted.disclosure.organization_id,
-            target_type="disclosure",
-            target_id=accepted.disclosure.id,
-            details={
-                "content_id": accepted.disclosure.content_id,
-                "log_index": accepted.disclosure.log_index,
-                "via": submitter.via,
-            },
-        )
-        db.commit()
     assert accepted.receipt is not None
     response = jsonify(_accepted_body(accepted.disclosure, accepted.receipt, accepted.duplicate))
     response.status_code = 200 if accepted.duplicate else 201
@@ -237,19 +228,23 @@ def submit_batch() -> ResponseReturnValue:
     items = load(BatchIn(), _json_body())["jws"]
     submitter, signer = _submitter(), log_signer()
     db = db_session()
+    prepared: list[tuple[int, Prepared | EsgxError]] = []
+    for position, jws in enumerate(items):  # verification and parsing before the lock
+        try:
+            prepared.append((position, prepare_submission(db, jws=jws, submitter=submitter)))
+        except EsgxError as exc:
+            prepared.append((position, exc))
     _writing(db)
     outcomes: list[tuple[int, Any]] = []
-    for position, jws in enumerate(items):
+    for position, item in prepared:
         try:
+            if isinstance(item, EsgxError):
+                raise item
             with db.begin_nested():
-                outcomes.append(
-                    (
-                        position,
-                        submit_disclosure(
-                            db, jws=jws, submitter=submitter, signer=signer, with_receipt=False
-                        ),
-                    )
+                accepted = commit_submission(
+                    db, item, submitter=submitter, signer=signer, with_receipt=False
                 )
+            outcomes.append((position, accepted))
         except EsgxError as exc:
             outcomes.append((position, exc))
             record_event(
