@@ -75,6 +75,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('log_index', name=op.f('uq_disclosures_log_index'))
     )
     with op.batch_alter_table('disclosures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_disclosures_period_key'), ['period_key'], unique=False)
         batch_op.create_index(batch_op.f('ix_disclosures_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_disclosures_period_id'), ['period_id'], unique=False)
 
@@ -213,6 +214,7 @@ def downgrade() -> None:
 
     op.drop_table('disclosure_allocations')
     with op.batch_alter_table('disclosures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_disclosures_period_key'))
         batch_op.drop_index(batch_op.f('ix_disclosures_period_id'))
         batch_op.drop_index(batch_op.f('ix_disclosures_organization_id'))
 

@@ -168,10 +168,18 @@ class Database:
         return database
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session whose work is committed on success and rolled back on any error."""
-        with self.sessions() as session, session.begin():
-            yield session
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """A session whose work is committed on success and rolled back on any error;
+        `write` takes SQLite's write lock up front (see `begin_write`)."""
+        with self.sessions() as session:
+            if write:
+                begin_write(session)
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
 
     def dispose(self) -> None:
         self.engine.dispose()

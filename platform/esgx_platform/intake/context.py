@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -30,28 +30,37 @@ class IntakeOutcome:
     warnings: tuple[FieldError, ...]
     customers: dict[str, uuid.UUID]  # URN -> lead factory id, for the allocation rows
     new_serials: list[SerialRange]
+    context: RuleContext
 
 
-def rule_outcome(
-    session: Session,
-    org: Organization,
-    period: ReportingPeriod,
-    d: Disclosure,
-    logged_at: datetime,
-) -> IntakeOutcome:
-    """Run the disclosure rules with the platform facts they need."""
+def rule_outcome(session: Session, org: Organization, d: Disclosure, today: date) -> IntakeOutcome:
+    """Run the disclosure rules with the platform facts they need. Runs before the log lock;
+    only offset serials can change the verdict later, and `recheck_serials` looks again."""
     customers = _customers(session, org)
     ranges = _ranges(d)
     context = RuleContext(
-        today=logged_at.date(),
+        today=today,
         issuer_urn=org.urn,
         customers=frozenset(customers),
-        used_offset_serials=_used_serials(session, org, period, ranges),
+        used_offset_serials=_used_serials(session, org, d.period, ranges),
         previous_year=_previous_year(session, org, d.period),
-        category_intensity_iqr=_category_iqr(session, org, period),
+        category_intensity_iqr=_category_iqr(session, org, d.period),
     )
     outcome = check_rules(d, context)
-    return IntakeOutcome(outcome.errors, outcome.warnings, customers, ranges)
+    return IntakeOutcome(outcome.errors, outcome.warnings, customers, ranges, context)
+
+
+def recheck_serials(
+    session: Session, org: Organization, d: Disclosure, outcome: IntakeOutcome
+) -> tuple[FieldError, ...]:
+    """Rule errors once serials claimed since the first check are known. Run under the log
+    lock, so two disclosures racing for one credit cannot both be accepted."""
+    if not outcome.new_serials:
+        return ()
+    used = _used_serials(session, org, d.period, outcome.new_serials)
+    if used == outcome.context.used_offset_serials:
+        return ()
+    return check_rules(d, replace(outcome.context, used_offset_serials=used)).errors
 
 
 def _customers(session: Session, org: Organization) -> dict[str, uuid.UUID]:
@@ -74,19 +83,20 @@ def _ranges(d: Disclosure) -> list[SerialRange]:
 
 
 def _used_serials(
-    session: Session, org: Organization, period: ReportingPeriod, ranges: list[SerialRange]
+    session: Session, org: Organization, quarter: Quarter, ranges: list[SerialRange]
 ) -> frozenset[str]:
     """Stored serials under the same prefixes, except this supplier's for this period (the
     disclosure being restated)."""
     prefixes = sorted({r.prefix for r in ranges})
     if not prefixes:
         return frozenset()
+    own_period = select(ReportingPeriod.id).where(ReportingPeriod.key == quarter.key)
     rows = session.scalars(
         select(OffsetSerialRange.serial).where(
             OffsetSerialRange.prefix.in_(prefixes),
             ~(
                 (OffsetSerialRange.organization_id == org.id)
-                & (OffsetSerialRange.period_id == period.id)
+                & OffsetSerialRange.period_id.in_(own_period)
             ),
         )
     )
@@ -97,8 +107,7 @@ def _current(session: Session, org_id: uuid.UUID, period_key: str) -> StoredDisc
     return session.scalar(
         select(StoredDisclosure)
         .join(DisclosureHead, DisclosureHead.disclosure_id == StoredDisclosure.id)
-        .join(ReportingPeriod, ReportingPeriod.id == DisclosureHead.period_id)
-        .where(DisclosureHead.organization_id == org_id, ReportingPeriod.key == period_key)
+        .where(DisclosureHead.organization_id == org_id, StoredDisclosure.period_key == period_key)
     )
 
 
@@ -122,9 +131,9 @@ def _intensity(row: StoredDisclosure) -> Decimal | None:
 
 
 def _category_iqr(
-    session: Session, org: Organization, period: ReportingPeriod
+    session: Session, org: Organization, quarter: Quarter
 ) -> tuple[Decimal, Decimal] | None:
-    """Q1 and Q3 of intensity over current disclosures of this period by suppliers that share
+    """Q1 and Q3 of intensity over current disclosures of this quarter by suppliers that share
     a Scope 3 category with `org` in some supply relationship."""
     categories = select(SupplyRelationship.scope3_category).where(
         SupplyRelationship.supplier_id == org.id
@@ -132,16 +141,22 @@ def _category_iqr(
     peers = select(SupplyRelationship.supplier_id).where(
         SupplyRelationship.scope3_category.in_(categories)
     )
-    rows = session.scalars(
-        select(StoredDisclosure)
+    rows = session.execute(
+        select(
+            StoredDisclosure.scope1_tco2e,
+            StoredDisclosure.scope2_market_tco2e,
+            StoredDisclosure.revenue_amount,
+        )
         .join(DisclosureHead, DisclosureHead.disclosure_id == StoredDisclosure.id)
         .where(
-            DisclosureHead.period_id == period.id,
+            StoredDisclosure.period_key == quarter.key,
             StoredDisclosure.organization_id != org.id,
+            StoredDisclosure.revenue_currency == "CNY",
+            StoredDisclosure.revenue_amount > 0,
             StoredDisclosure.organization_id.in_(peers),
         )
     ).all()
-    values = sorted(v for v in (_intensity(r) for r in rows) if v is not None)
+    values = sorted((s1 + s2) / (revenue / CNY_MILLION) for s1, s2, revenue in rows)
     if len(values) < MIN_PEERS_FOR_IQR:
         return None
     return _quantile(values, Decimal("0.25")), _quantile(values, Decimal("0.75"))

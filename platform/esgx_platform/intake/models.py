@@ -25,7 +25,7 @@ class StoredDisclosure(Base):
     id: Mapped[UUIDPk]
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
     period_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reporting_periods.id"), index=True)
-    period_key: Mapped[str] = mapped_column(String(7))
+    period_key: Mapped[str] = mapped_column(String(7), index=True)
     kind: Mapped[str] = mapped_column(String(40))
     # sha256 hex of the canonical payload: the disclosure's identity everywhere.
     content_id: Mapped[str] = mapped_column(String(64), unique=True)

@@ -24,7 +24,7 @@ from esgx_platform.disclosures.model import Disclosure
 from esgx_platform.disclosures.schemas import parse_disclosure
 from esgx_platform.errors import FieldError, InvalidInput
 from esgx_platform.i18n import Text
-from esgx_platform.intake.context import rule_outcome
+from esgx_platform.intake.context import IntakeOutcome, recheck_serials, rule_outcome
 from esgx_platform.intake.errors import problem_for
 from esgx_platform.intake.models import DisclosureHead, StoredDisclosure
 from esgx_platform.intake.receipts import LogSigner, receipt_for
@@ -64,20 +64,22 @@ class Accepted:
 
 @dataclass(frozen=True)
 class Prepared:
-    """A submission checked as far as it can be without the log lock: signature verified and
-    subject parsed (or found to be a resubmission of a stored disclosure)."""
+    """A submission checked as far as it can be without the log lock: signature verified,
+    subject parsed and the rules run (or found to resubmit a stored disclosure)."""
 
     jws: str
     content_id: str
     existing: StoredDisclosure | None = None
+    org: Organization | None = None
     key: SigningKey | None = None
     credential: VerifiedCredential | None = None
     disclosure: Disclosure | None = None
+    outcome: IntakeOutcome | None = None
 
 
 def prepare_submission(session: Session, *, jws: str, submitter: Submitter) -> Prepared:
-    """The CPU-heavy part (verify, canonical check, parse), done before taking the log lock so
-    concurrent submissions overlap here. Raises an EsgxError subclass."""
+    """Everything that needs no lock: verify, canonical check, parse, rules. Concurrent
+    submissions overlap here. Raises an EsgxError subclass."""
     jws = jws.strip()
     kid, content_id = _peek(jws)
     existing = _by_content(session, content_id)
@@ -94,6 +96,34 @@ def prepare_submission(session: Session, *, jws: str, submitter: Submitter) -> P
         )
     if key.organization_id not in submitter.organization_ids:
         raise WrongIssuer(_NOT_YOURS)
+    credential = _verified(jws, key)
+    org = session.get(Organization, key.organization_id)
+    assert org is not None
+    if credential.issuer != org.urn:
+        raise WrongIssuer(
+            Text(
+                "The credential's issuer {i} is not the key's organization {o}.",
+                "凭证签发方 {i} 不是密钥所属组织 {o}。",
+            ).format(i=credential.issuer, o=org.urn)
+        )
+    try:
+        disclosure = parse_disclosure(credential.payload["credentialSubject"])
+    except InvalidInput as exc:
+        raise SchemaInvalid(exc.detail, errors=exc.errors) from None
+    outcome = rule_outcome(session, org, disclosure, utcnow().date())
+    _raise_rule_errors(outcome.errors)
+    return Prepared(
+        jws,
+        content_id,
+        org=org,
+        key=key,
+        credential=credential,
+        disclosure=disclosure,
+        outcome=outcome,
+    )
+
+
+def _verified(jws: str, key: SigningKey) -> VerifiedCredential:
     try:
         credential = verify(jws, key.public_jwk)
     except SigningError as exc:
@@ -105,11 +135,17 @@ def prepare_submission(session: Session, *, jws: str, submitter: Submitter) -> P
                 "此处仅接受 EmissionDisclosure 凭证。",
             )
         )
-    try:
-        disclosure = parse_disclosure(credential.payload["credentialSubject"])
-    except InvalidInput as exc:
-        raise SchemaInvalid(exc.detail, errors=exc.errors) from None
-    return Prepared(jws, content_id, key=key, credential=credential, disclosure=disclosure)
+    return credential
+
+
+def _raise_rule_errors(errors: tuple[FieldError, ...]) -> None:
+    if errors:
+        raise RuleViolation(
+            Text("The disclosure breaks {n} rule(s).", "披露数据违反 {n} 条规则。").format(
+                n=len(errors)
+            ),
+            errors=errors,
+        )
 
 
 def commit_submission(
@@ -121,14 +157,13 @@ def commit_submission(
     with_receipt: bool = True,
 ) -> Accepted:
     """Under the log lock: duplicate check, key validity at the log index, restatement rules,
-    platform rules, storage, log append and (unless told not to) the receipt."""
+    offset serials again, storage, log append and (unless told not to) the receipt."""
     lock_state(session)
     existing = prepared.existing or _by_content(session, prepared.content_id)
     if existing is not None:
         receipt = receipt_for(session, existing.log_index, signer) if with_receipt else None
         return Accepted(existing, receipt, True)
-    assert prepared.credential and prepared.key and prepared.disclosure
-    row = _accept(session, prepared.credential, prepared.key, prepared.disclosure, submitter)
+    row = _accept(session, prepared, submitter)
     receipt = receipt_for(session, row.log_index, signer) if with_receipt else None
     return Accepted(row, receipt, False)
 
@@ -187,39 +222,19 @@ def _b64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def _accept(
-    session: Session,
-    credential: VerifiedCredential,
-    key: SigningKey,
-    disclosure: Disclosure,
-    submitter: Submitter,
-) -> StoredDisclosure:
-    org = session.get(Organization, key.organization_id)
-    assert org is not None
-    if credential.issuer != org.urn:
-        raise WrongIssuer(
-            Text(
-                "The credential's issuer {i} is not the key's organization {o}.",
-                "凭证签发方 {i} 不是密钥所属组织 {o}。",
-            ).format(i=credential.issuer, o=org.urn)
-        )
+def _accept(session: Session, prepared: Prepared, submitter: Submitter) -> StoredDisclosure:
+    org, key, credential = prepared.org, prepared.key, prepared.credential
+    disclosure, outcome = prepared.disclosure, prepared.outcome
+    assert org and key and credential and disclosure and outcome
     state = lock_state(session)
     logged_at = utcnow()
     try:
         history_of(session, org).check_valid(kid=key.kid, index=state.size, logged_at=logged_at)
     except SigningError as exc:
         raise problem_for(exc) from None
-    subject = credential.payload["credentialSubject"]
     period = ensure_period(session, disclosure.period)
     restated = _restated(session, org, period.id, disclosure)
-    outcome = rule_outcome(session, org, period, disclosure, logged_at)
-    if outcome.errors:
-        raise RuleViolation(
-            Text("The disclosure breaks {n} rule(s).", "披露数据违反 {n} 条规则。").format(
-                n=len(outcome.errors)
-            ),
-            errors=outcome.errors,
-        )
+    _raise_rule_errors(recheck_serials(session, org, disclosure, outcome))
     origin = Provenance(
         org.id,
         period,
@@ -234,7 +249,12 @@ def _accept(
     session.add(row)
     session.flush()
     add_children(
-        session, disclosure, row, outcome.customers, subject, new_serials=outcome.new_serials
+        session,
+        disclosure,
+        row,
+        outcome.customers,
+        credential.payload["credentialSubject"],
+        new_serials=outcome.new_serials,
     )
     _move_head(session, restated, row)
     record_event(

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from esgx_platform.db import begin_write
 from esgx_platform.intake.models import StoredDisclosure
 from esgx_platform.keys.services import key_events
 from esgx_platform.ledger import log
@@ -34,6 +35,22 @@ def covering_checkpoint(session: Session, index: int, signer: LogSigner) -> LogC
     if latest is not None and latest.size > index:
         return latest
     return publish_checkpoint(session, box=signer.box, origin=signer.origin)
+
+
+def checkpoint_after_commit(session: Session, index: int, signer: LogSigner) -> LogCheckpoint:
+    """A checkpoint covering entry `index`, once that entry is committed.
+
+    Signing happens outside the submission's own transaction: when many submissions commit at
+    once, the first to get here signs a checkpoint covering all of them and the rest reuse it.
+    """
+    latest = latest_checkpoint(session)
+    if latest is not None and latest.size > index:
+        return latest
+    session.commit()
+    begin_write(session)
+    checkpoint = covering_checkpoint(session, index, signer)
+    session.commit()
+    return checkpoint
 
 
 def receipt_for(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from esgx_platform.audit.services import record_event
@@ -136,10 +136,18 @@ def authenticate_api_token(session: Session, secret: str) -> ApiToken:
         or (token.expires_at is not None and token.expires_at <= now)
     ):
         raise Unauthenticated(BAD_TOKEN)
-    # Coarse last-use tracking: at most one write a minute per token on busy systems.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
     return token
+
+
+def last_use_is_stale(token: ApiToken) -> bool:
+    """Whether `last_used_at` is due a refresh: at most one write a minute per token."""
+    return token.last_used_at is None or utcnow() - token.last_used_at > timedelta(minutes=1)
+
+
+def touch_api_token(session: Session, token_id: uuid.UUID) -> None:
+    """Record a use in its own short transaction, never in the request's (a write there would
+    turn every read-only request into a writer)."""
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
 
 
 def create_oauth_client(

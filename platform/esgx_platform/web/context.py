@@ -11,12 +11,13 @@ from flask import Flask, current_app, g, request, session
 from sqlalchemy.orm import Session
 
 from esgx_platform.accounts.models import Role, User
-from esgx_platform.db import Database
+from esgx_platform.db import Database, begin_write
 from esgx_platform.errors import Forbidden, Unauthenticated
 from esgx_platform.i18n import Text
 from esgx_platform.tenancy import ANONYMOUS, Principal, TenantScope, load_principal
 from esgx_platform.web.machine_auth import bearer_secret, machine_principal
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -27,10 +28,24 @@ def database() -> Database:
 
 def db_session() -> Session:
     """The request's session, opened on first use and closed at teardown (never committed
-    implicitly: views commit what they mean to keep)."""
+    implicitly: views commit what they mean to keep).
+
+    A state-changing request writes from its first statement (SQLite: BEGIN IMMEDIATE), so a
+    read that turns into a write can never deadlock against another writer; views marked
+    `reads_first` do their read-only work first and start writing themselves.
+    """
     if "db" not in g:
         g.db = database().sessions()
+        view = current_app.view_functions.get(request.endpoint or "")
+        if request.method not in SAFE_METHODS and not getattr(view, "reads_first", False):
+            begin_write(g.db)
     return cast(Session, g.db)
+
+
+def reads_first(view: Callable[P, R]) -> Callable[P, R]:
+    """Mark a view that verifies and parses before it writes (it calls begin_write itself)."""
+    view.reads_first = True  # type: ignore[attr-defined]
+    return view
 
 
 def current_user() -> User | None:
@@ -55,7 +70,7 @@ def principal() -> Principal:
         secret = bearer_secret()
         if secret:
             # A request with a bearer credential never falls back to the cookie session.
-            g.principal = machine_principal(db_session(), secret)
+            g.principal = machine_principal(secret)
         else:
             user = current_user()
             g.principal = load_principal(db_session(), user.id) if user else ANONYMOUS

@@ -16,9 +16,9 @@ from flask import Flask, current_app, request, session
 
 from esgx_platform.errors import Forbidden
 from esgx_platform.i18n import Text
+from esgx_platform.web.context import SAFE_METHODS
 from esgx_platform.web.machine_auth import bearer_secret
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 F = TypeVar("F", bound=Callable[..., object])
 
 

@@ -21,7 +21,12 @@ from esgx_platform.intake.pipeline import (
     commit_submission,
     prepare_submission,
 )
-from esgx_platform.intake.receipts import LogSigner, bundle_for, covering_checkpoint, receipt_for
+from esgx_platform.intake.receipts import (
+    LogSigner,
+    bundle_for,
+    checkpoint_after_commit,
+    receipt_for,
+)
 from esgx_platform.keys.services import (
     change_key,
     issue_challenge,
@@ -32,7 +37,13 @@ from esgx_platform.keys.services import (
 from esgx_platform.problems import MalformedSubmission, UnsupportedMediaType
 from esgx_platform.schemas import load
 from esgx_platform.tenancy import SUPPLIER_ROLES, Purpose
-from esgx_platform.web.context import auth_required, db_session, principal, scope
+from esgx_platform.web.context import (
+    auth_required,
+    db_session,
+    principal,
+    reads_first,
+    scope,
+)
 from esgx_platform.web.intake_schemas import (
     BatchIn,
     DisclosureOut,
@@ -197,6 +208,7 @@ def _accepted_body(row: StoredDisclosure, receipt: str, duplicate: bool) -> dict
 
 
 @bp.post("/disclosures")
+@reads_first
 @auth_required("disclosures:submit")
 def submit() -> ResponseReturnValue:
     """Submit one signed disclosure; 201 with the receipt, 200 for an identical resubmission."""
@@ -206,13 +218,17 @@ def submit() -> ResponseReturnValue:
     try:
         prepared = prepare_submission(db, jws=jws, submitter=submitter)
         _writing(db)
-        accepted = commit_submission(db, prepared, submitter=submitter, signer=log_signer())
+        accepted = commit_submission(
+            db, prepared, submitter=submitter, signer=log_signer(), with_receipt=False
+        )
         db.commit()
     except EsgxError as exc:
         _rejected(db, "disclosure.rejected", None, exc, {"bytes": len(jws)})
         raise
-    assert accepted.receipt is not None
-    response = jsonify(_accepted_body(accepted.disclosure, accepted.receipt, accepted.duplicate))
+    index = accepted.disclosure.log_index
+    checkpoint = checkpoint_after_commit(db, index, log_signer())
+    receipt = receipt_for(db, index, log_signer(), checkpoint)
+    response = jsonify(_accepted_body(accepted.disclosure, receipt, accepted.duplicate))
     response.status_code = 200 if accepted.duplicate else 201
     response.headers["Location"] = url_for(
         "intake_api.disclosure", disclosure_id=accepted.disclosure.id
@@ -221,6 +237,7 @@ def submit() -> ResponseReturnValue:
 
 
 @bp.post("/disclosures/batch")
+@reads_first
 @auth_required("disclosures:submit")
 def submit_batch() -> ResponseReturnValue:
     """Up to 500 JWS in one transaction; each accepted or rejected on its own (savepoints),
@@ -258,9 +275,8 @@ def submit_batch() -> ResponseReturnValue:
                     "batch_position": position,
                 },
             )
-    results = _batch_results(db, outcomes, signer)
     db.commit()
-    return jsonify({"results": results}), 200
+    return jsonify({"results": _batch_results(db, outcomes, signer)}), 200
 
 
 def _batch_results(
@@ -268,7 +284,7 @@ def _batch_results(
 ) -> list[dict[str, Any]]:
     accepted = [o for _, o in outcomes if not isinstance(o, EsgxError)]
     checkpoint = (
-        covering_checkpoint(db, max(a.disclosure.log_index for a in accepted), signer)
+        checkpoint_after_commit(db, max(a.disclosure.log_index for a in accepted), signer)
         if accepted
         else None
     )
@@ -318,8 +334,8 @@ def disclosure(disclosure_id: uuid.UUID) -> ResponseReturnValue:
 def receipt(disclosure_id: uuid.UUID) -> ResponseReturnValue:
     row = _readable(disclosure_id)
     db = db_session()
-    text = receipt_for(db, row.log_index, log_signer())
-    db.commit()  # a checkpoint may have been signed to cover the entry
+    checkpoint = checkpoint_after_commit(db, row.log_index, log_signer())
+    text = receipt_for(db, row.log_index, log_signer(), checkpoint)
     return Response(text, mimetype="text/plain")
 
 
@@ -329,8 +345,8 @@ def bundle(disclosure_id: uuid.UUID) -> ResponseReturnValue:
     """The offline bundle `esgx-sign verify-bundle` checks with no network or database."""
     row = _readable(disclosure_id)
     db = db_session()
+    checkpoint_after_commit(db, row.log_index, log_signer())
     body = bundle_for(db, row, log_signer())
-    db.commit()
     response = jsonify(body)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="esgx-bundle-{row.content_id[:16]}.json"'

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from flask import request
-from sqlalchemy.orm import Session
+from typing import cast
+
+from flask import current_app, request
 
 from esgx_platform.accounts.models import Role
+from esgx_platform.db import Database
 from esgx_platform.machine.services import (
     API_TOKEN_PREFIX,
     authenticate_access_token,
     authenticate_api_token,
+    last_use_is_stale,
+    touch_api_token,
 )
 from esgx_platform.organizations.models import OrgKind
 from esgx_platform.tenancy import Grant, Principal
+
+
+def database() -> Database:
+    return cast(Database, current_app.extensions["esgx_db"])
 
 
 def bearer_secret() -> str | None:
@@ -22,14 +30,25 @@ def bearer_secret() -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-def machine_principal(session: Session, secret: str) -> Principal:
-    """The principal a bearer secret stands for; raises Unauthenticated when it is not live."""
-    if secret.startswith(API_TOKEN_PREFIX):
-        token = authenticate_api_token(session, secret)
-        # Key management is an administrator's act; other tokens act as a member.
-        role = Role.SUPPLIER_ADMIN if "keys:manage" in token.scopes else Role.SUPPLIER_MEMBER
-        grant = Grant(token.organization_id, OrgKind.SUPPLIER, role)
-        return Principal(None, (grant,), frozenset(token.scopes), f"api_token:{token.id}")
-    client = authenticate_access_token(session, secret)
-    grant = Grant(client.organization_id, OrgKind.LEAD_FACTORY, Role.FACTORY_ANALYST)
-    return Principal(None, (grant,), frozenset(client.scopes), f"oauth_client:{client.id}")
+def machine_principal(secret: str) -> Principal:
+    """The principal a bearer secret stands for; raises Unauthenticated when it is not live.
+
+    Runs in a short transaction of its own (which may record the token's last use), so the
+    request's transaction stays read-only until the view decides to write.
+    """
+    with database().transaction(write=False) as session:
+        if secret.startswith(API_TOKEN_PREFIX):
+            token = authenticate_api_token(session, secret)
+            stale = last_use_is_stale(token)
+            # Key management is an administrator's act; other tokens act as a member.
+            role = Role.SUPPLIER_ADMIN if "keys:manage" in token.scopes else Role.SUPPLIER_MEMBER
+            grant = Grant(token.organization_id, OrgKind.SUPPLIER, role)
+            who = Principal(None, (grant,), frozenset(token.scopes), f"api_token:{token.id}")
+        else:
+            client = authenticate_access_token(session, secret)
+            grant = Grant(client.organization_id, OrgKind.LEAD_FACTORY, Role.FACTORY_ANALYST)
+            return Principal(None, (grant,), frozenset(client.scopes), f"oauth_client:{client.id}")
+    if stale:
+        with database().transaction() as session:
+            touch_api_token(session, token.id)
+    return who

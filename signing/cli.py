@@ -1,0 +1,186 @@
+"""esgx-sign: generate keys, sign and verify disclosures, answer challenges, check bundles."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from signing import (
+    KEY_ALGORITHMS,
+    PrivateKey,
+    SigningError,
+    build_credential,
+    canonicalize,
+    generate_key,
+    load_private_key,
+    parse_json,
+    private_key_pem,
+    public_jwk,
+    sign,
+    sign_pop,
+    verify,
+    verify_bundle,
+)
+
+
+class _CliError(Exception):
+    """A failure reported as one line on stderr with exit status 1."""
+
+
+def _read(path: str, stdin: BinaryIO) -> bytes:
+    if path == "-":
+        return stdin.read()
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise _CliError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _read_json(path: str, stdin: BinaryIO) -> Any:
+    try:
+        return parse_json(_read(path, stdin))
+    except SigningError as exc:
+        raise _CliError(f"{path}: {exc}") from None
+
+
+def _key(path: str, stdin: BinaryIO) -> PrivateKey:
+    return load_private_key(_read(path, stdin))
+
+
+def _print_json(value: Any) -> None:
+    print(canonicalize(value).decode("utf-8"))
+
+
+def _keygen(args: argparse.Namespace, stdin: BinaryIO) -> int:
+    key = generate_key(args.alg)
+    try:
+        # Created with mode 0600 in one step: the private key is never readable by others.
+        fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise _CliError(f"{args.out} exists; refusing to overwrite a key") from None
+    except OSError as exc:
+        raise _CliError(f"cannot create {args.out}: {exc.strerror}") from None
+    with os.fdopen(fd, "wb") as out:
+        out.write(private_key_pem(key))
+    _print_json(public_jwk(key))
+    return 0
+
+
+def _public_jwk(args: argparse.Namespace, stdin: BinaryIO) -> int:
+    _print_json(public_jwk(_key(args.key, stdin)))
+    return 0
+
+
+def _sign(args: argparse.Namespace, stdin: BinaryIO) -> int:
+    document = _read_json(args.file, stdin)
+    if args.credential:
+        if args.issuer or args.kind:
+            raise _CliError("--issuer and --kind do not apply with --credential")
+        credential = document
+    else:
+        if not args.issuer:
+            raise _CliError("--issuer is required unless --credential is given")
+        credential = build_credential(
+            subject=document, issuer=args.issuer, kind=args.kind or "EmissionDisclosure"
+        )
+    print(sign(credential=credential, private_key=_key(args.key, stdin)))
+    return 0
+
+
+def _verify(args: argparse.Namespace, stdin: BinaryIO) -> int:
+    jwk = _read_json(args.jwk, stdin)
+    verified = verify(_read(args.file, stdin).decode("ascii", errors="replace"), jwk)
+    print(verified.payload_bytes.decode("utf-8"))
+    return 0
+
+
+def _pop(args: argparse.Namespace, stdin: BinaryIO) -> int:
+    challenge = _read_json(args.file, stdin)
+    print(sign_pop(challenge, private_key=_key(args.key, stdin)))
+    return 0
+
+
+def _verifier_key(value: str, stdin: BinaryIO) -> str:
+    """The argument itself, or the contents of the file (or stdin, "-") it names."""
+    if value == "-" or Path(value).is_file():
+        return _read(value, stdin).decode("utf-8", errors="replace").strip()
+    return value
+
+
+def _verify_bundle(args: argparse.Namespace, stdin: BinaryIO) -> int:
+    result = verify_bundle(
+        _read(args.file, stdin),
+        log_key=_verifier_key(args.log_key, stdin),
+        witness_keys=[_verifier_key(k, stdin) for k in args.witness_key],
+        quorum=args.quorum,
+    )
+    credential = result.credential
+    print(
+        f"OK {credential.content_id} issuer {credential.issuer} key {credential.kid} "
+        f"logged {result.logged_at:%Y-%m-%dT%H:%M:%SZ} at index {result.index} "
+        f"of {result.checkpoint.checkpoint.origin} size {result.checkpoint.checkpoint.size}"
+    )
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="esgx-sign", description="Sign and verify esgx disclosures offline."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[..., int], help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    keygen = command("keygen", _keygen, "Generate a private key (PKCS#8 PEM, mode 0600).")
+    keygen.add_argument("--alg", required=True, choices=KEY_ALGORITHMS)
+    keygen.add_argument("--out", required=True, metavar="KEY.pem", help="new file for the key")
+    pub = command("public-jwk", _public_jwk, "Print the public JWK (with kid) of a private key.")
+    pub.add_argument("key", metavar="KEY.pem", help="private key file, or - for stdin")
+    signer = command("sign", _sign, "Sign a disclosure as a VC 2.0 credential; print the JWS.")
+    signer.add_argument("--key", required=True, metavar="KEY.pem")
+    signer.add_argument("--issuer", metavar="URN", help="issuer URN, urn:esgx:org:<code>")
+    signer.add_argument("--kind", help="credential kind (default EmissionDisclosure)")
+    signer.add_argument("--credential", action="store_true", help="FILE is a complete VC")
+    signer.add_argument("file", metavar="FILE.json", help="disclosure JSON, or - for stdin")
+    verifier = command("verify", _verify, "Verify a credential JWS; print its canonical payload.")
+    verifier.add_argument("--jwk", required=True, metavar="PUBLIC.json")
+    verifier.add_argument("file", metavar="FILE.jws", help="compact JWS, or - for stdin")
+    pop = command("pop", _pop, "Answer a key-registration challenge with a proof of possession.")
+    pop.add_argument("--key", required=True, metavar="KEY.pem")
+    pop.add_argument("file", metavar="CHALLENGE.json", help="challenge JSON, or - for stdin")
+    bundle = command("verify-bundle", _verify_bundle, "Verify an offline bundle.")
+    bundle.add_argument("--log-key", required=True, metavar="VERIFIER_KEY", help="string or file")
+    bundle.add_argument("--witness-key", action="append", default=[], metavar="VERIFIER_KEY")
+    bundle.add_argument("--quorum", type=int, default=0, help="witness cosignatures required")
+    bundle.add_argument("file", metavar="BUNDLE.json", help="bundle JSON, or - for stdin")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run esgx-sign; return 0 on success, 1 on failure (one line on stderr), 2 on misuse."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on misuse, 0 after --help
+        return exc.code if isinstance(exc.code, int) else 2
+    try:
+        return int(args.handler(args, sys.stdin.buffer))
+    except (SigningError, _CliError) as exc:
+        reason = str(exc).replace("\n", " ")
+        print(f"esgx-sign {args.command}: {reason}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: still one line, never a traceback, for the user
+        print(f"esgx-sign {args.command}: unexpected error: {exc!r}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
