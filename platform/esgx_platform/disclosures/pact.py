@@ -229,5 +229,9 @@ def parse_product_footprint(subject: Mapping[str, Any]) -> ProductFootprint:
 
     Raises InvalidInput whose FieldErrors have paths under `$.credentialSubject`.
     """
-    footprint: ProductFootprint = load_subject(ProductFootprintSchema(), subject)
+    footprint: ProductFootprint = load_subject(_FOOTPRINT_SCHEMA, subject)
     return footprint
+
+
+# Reused for the same reason as the disclosure schema (see schemas.py).
+_FOOTPRINT_SCHEMA = ProductFootprintSchema()

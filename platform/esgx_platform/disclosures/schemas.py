@@ -321,5 +321,10 @@ def parse_disclosure(subject: Mapping[str, Any]) -> Disclosure:
     platform context are `rules.check_rules`. Raises InvalidInput whose FieldErrors have paths
     under `$.credentialSubject`, e.g. `$.credentialSubject.allocations[0].allocatedTco2e`.
     """
-    disclosure: Disclosure = load_subject(DisclosureSchema(), subject)
+    disclosure: Disclosure = load_subject(_DISCLOSURE_SCHEMA, subject)
     return disclosure
+
+
+# One instance, reused: building the nested schemas costs more than a whole load, and a
+# marshmallow 4 schema keeps no per-load state on the instance.
+_DISCLOSURE_SCHEMA = DisclosureSchema()

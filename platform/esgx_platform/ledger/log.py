@@ -28,11 +28,27 @@ _PLACEHOLDER = bytes(32)
 
 
 def lock_state(session: Session) -> LogState:
-    """The log's state row, locked until the transaction ends (appends are serialized)."""
+    """The log's state row, locked until the transaction ends (appends are serialized).
+
+    Everything the session read before the lock may be stale (its objects outlive commits),
+    so taking the lock flushes and expires them: what is read under the lock is current.
+    """
+    transaction = session.get_transaction()
+    held = session.info.get("esgx_log_lock")
+    if held is not None and transaction is not None and held[0] is transaction:
+        return held[1]  # locked already in this transaction: no second round trip
     begin_write(session)
-    state = session.scalar(select(LogState).where(LogState.id == STATE_ID).with_for_update())
+    session.flush()
+    session.expire_all()
+    state = session.scalar(
+        select(LogState)
+        .where(LogState.id == STATE_ID)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if state is None:  # the first migration inserts it; its absence is a broken install
         raise NotFound(Text("The transparency log is not initialized.", "透明日志尚未初始化。"))
+    session.info["esgx_log_lock"] = (session.get_transaction(), state)
     return state
 
 

@@ -139,3 +139,66 @@ def test_racing_duplicates_and_restatements(isolated_database: Database) -> None
         for record in s.scalars(select(LogRecord)):
             proof = log.inclusion_proof(s, index=record.index, size=state.size)
             verify_inclusion(leaf_hash(record.body), record.index, state.size, proof, state.root)
+
+
+def test_commit_sees_what_changed_after_prepare(isolated_database: Database) -> None:
+    """A key revoked, or the period filed, between the unlocked checks and the locked commit:
+    the commit judges by the current state, not by what it read before the lock."""
+    from esgx_platform.db import utcnow
+    from esgx_platform.keys.services import change_key
+    from esgx_platform.organizations.models import Organization
+    from esgx_platform.problems import DuplicatePeriod, KeyRevoked
+    from signing import build_revocation
+
+    db = isolated_database
+    supplier, key = _setup(db)
+    submitter = Submitter({supplier.id}, None, "race")  # type: ignore[attr-defined]
+    urn = supplier.urn  # type: ignore[attr-defined]
+
+    def jws_for(subject: dict[str, object]) -> str:
+        return sign(credential=build_credential(subject=subject, issuer=urn), private_key=key)  # type: ignore[arg-type]
+
+    from esgx_platform.intake.pipeline import commit_submission, prepare_submission
+
+    q3, other_q3 = example_subject(), example_subject()
+    other_q3["initiatives"] = []
+    with db.sessions() as first, db.sessions() as second:
+        late = prepare_submission(first, jws=jws_for(q3), submitter=submitter)
+        first.commit()
+        begin_write(second)
+        submit_disclosure(second, jws=jws_for(other_q3), submitter=submitter, signer=SIGNER)
+        second.commit()
+        begin_write(first)
+        try:
+            commit_submission(first, late, submitter=submitter, signer=SIGNER)
+            raise AssertionError("a second filing for the period was accepted")
+        except DuplicatePeriod:
+            first.rollback()
+    q2 = example_subject()
+    q2.update(period="2025-Q2", offsets=[])
+    with db.sessions() as first, db.sessions() as second:
+        pending = prepare_submission(first, jws=jws_for(q2), submitter=submitter)
+        first.commit()
+        begin_write(second)
+        org = second.get(Organization, supplier.id)  # type: ignore[attr-defined]
+        assert org is not None
+        revocation = build_revocation(
+            organization=urn,
+            kid=public_jwk(key)["kid"],  # type: ignore[arg-type]
+            reason="keyCompromise",
+            effective_at=utcnow(),
+        )
+        change_key(
+            second,
+            organization=org,
+            expected="revoked",
+            actor_user_id=None,
+            event=sign_key_event(revocation, private_keys=[key]),
+        )  # type: ignore[list-item]
+        second.commit()
+        begin_write(first)
+        try:
+            commit_submission(first, pending, submitter=submitter, signer=SIGNER)
+            raise AssertionError("a disclosure signed by a revoked key was accepted")
+        except KeyRevoked:
+            first.rollback()
