@@ -96,7 +96,8 @@ def upgrade() -> None:
     sa.Column('log_key_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['log_key_id'], ['log_keys.id'], name=op.f('fk_log_checkpoints_log_key_id_log_keys')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_log_checkpoints'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_log_checkpoints')),
+    sa.UniqueConstraint('size', 'log_key_id', name=op.f('uq_log_checkpoints_size_log_key_id'))
     )
     with op.batch_alter_table('log_checkpoints', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_log_checkpoints_size'), ['size'], unique=False)

@@ -284,6 +284,61 @@ def oauth_client_create(org_ref: str, name: str, scopes: tuple[str, ...]) -> Non
         database.dispose()
 
 
+def _log_signer() -> Any:
+    from esgx_platform.intake.receipts import LogSigner
+    from esgx_platform.secretbox import SecretBox
+
+    settings = _settings()
+    return LogSigner(SecretBox(settings.encryption_keys), settings.log_origin)
+
+
+@main.group(help="The transparency log: checkpoints and its signing key.")
+def log() -> None:
+    pass
+
+
+@log.command("checkpoint", help="Sign a checkpoint of the log as it is now and print it.")
+def log_checkpoint() -> None:
+    from esgx_platform.ledger.checkpoints import publish_checkpoint
+
+    signer, database = _log_signer(), _database()
+    try:
+        with database.transaction() as session:
+            checkpoint = publish_checkpoint(session, box=signer.box, origin=signer.origin)
+            click.echo(checkpoint.note, nl=False)
+    finally:
+        database.dispose()
+
+
+@log.command("rotate-key", help="Retire the log's signing key and start signing with a new one.")
+def log_rotate_key() -> None:
+    from esgx_platform.ledger.checkpoints import publish_checkpoint, rotate_log_key
+
+    signer, database = _log_signer(), _database()
+    try:
+        with database.transaction() as session:
+            key = rotate_log_key(session, box=signer.box, origin=signer.origin)
+            publish_checkpoint(session, box=signer.box, origin=signer.origin)
+            click.echo(f"new log verifier key: {key.verifier_key}")
+    finally:
+        database.dispose()
+
+
+@log.command(
+    "reencrypt", help="Re-encrypt stored log keys under the first ESGX_ENCRYPTION_KEYS key."
+)
+def log_reencrypt() -> None:
+    from esgx_platform.ledger.checkpoints import reencrypt_log_keys
+
+    signer, database = _log_signer(), _database()
+    try:
+        with database.transaction() as session:
+            count = reencrypt_log_keys(session, box=signer.box)
+            click.echo(f"re-encrypted {count} log key(s)")
+    finally:
+        database.dispose()
+
+
 def _serve_options(func: Any) -> Any:
     func = click.option("--host", default="127.0.0.1", show_default=True)(func)
     func = click.option("--port", default=8000, show_default=True, type=int)(func)

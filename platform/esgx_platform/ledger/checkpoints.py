@@ -5,12 +5,14 @@ from __future__ import annotations
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from esgx_platform.db import utcnow
 from esgx_platform.errors import Conflict, InvalidInput, NotFound
 from esgx_platform.i18n import Text
-from esgx_platform.ledger.log import current_state, lock_state
-from esgx_platform.ledger.models import LogCheckpoint, LogCosignature, LogKey
+from esgx_platform.ledger.log import STATE_ID, current_state, lock_state
+from esgx_platform.ledger.models import LogCheckpoint, LogCosignature, LogKey, LogState
 from esgx_platform.secretbox import SecretBox
 from signing import (
     Checkpoint,
@@ -48,28 +50,78 @@ def ensure_log_key(session: Session, *, box: SecretBox, origin: str) -> LogKey:
     return key
 
 
+def rotate_log_key(session: Session, *, box: SecretBox, origin: str) -> LogKey:
+    """Retire the active log key and make a new one; new checkpoints are signed with it.
+
+    Old checkpoints, receipts and bundles keep verifying with the retired key's verifier key,
+    which `/api/v1/log/key` goes on listing.
+    """
+    lock_state(session)
+    current = active_log_key(session)
+    if current is not None:
+        current.retired_at = utcnow()
+        session.flush()
+    return ensure_log_key(session, box=box, origin=origin)
+
+
+def reencrypt_log_keys(session: Session, *, box: SecretBox) -> int:
+    """Re-encrypt every stored log key under the newest encryption key; returns how many."""
+    keys = session.scalars(select(LogKey)).all()
+    for key in keys:
+        key.encrypted_private_key = box.rotate(key.encrypted_private_key)
+    session.flush()
+    return len(keys)
+
+
 def _private(key: LogKey, box: SecretBox) -> ed25519.Ed25519PrivateKey:
     return ed25519.Ed25519PrivateKey.from_private_bytes(box.decrypt(key.encrypted_private_key))
 
 
 def publish_checkpoint(session: Session, *, box: SecretBox, origin: str) -> LogCheckpoint:
-    """Sign the tree as it is now, unless the newest checkpoint already has this size."""
-    state = lock_state(session)
+    """Sign the tree as it is now, unless the newest checkpoint already has this size.
+
+    No log lock is taken: the state row always holds a size and root committed together, so
+    signing what it says is safe while appends go on; two publishers racing for one size end
+    with one checkpoint (unique per size and key).
+    """
+    state = session.scalar(
+        select(LogState).where(LogState.id == STATE_ID).execution_options(populate_existing=True)
+    )
+    if state is None:
+        raise NotFound(Text("The transparency log is not initialized.", "透明日志尚未初始化。"))
+    key = active_log_key(session) or _first_log_key(session, box=box, origin=origin)
     latest = latest_checkpoint(session)
-    if latest is not None and latest.size == state.size:
+    if latest is not None and latest.size >= state.size and latest.log_key_id == key.id:
         return latest
-    key = ensure_log_key(session, box=box, origin=origin)
     note = sign_checkpoint(
         Checkpoint(origin, state.size, state.root), private_key=_private(key, box)
     )
     checkpoint = LogCheckpoint(size=state.size, root=state.root, note=note, log_key_id=key.id)
-    session.add(checkpoint)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(checkpoint)
+    except IntegrityError:
+        found = session.scalar(
+            select(LogCheckpoint).where(
+                LogCheckpoint.size == state.size, LogCheckpoint.log_key_id == key.id
+            )
+        )
+        assert found is not None
+        return found
     return checkpoint
 
 
+def _first_log_key(session: Session, *, box: SecretBox, origin: str) -> LogKey:
+    """Create the log key under the log lock, so two first publishers cannot make two."""
+    lock_state(session)
+    return ensure_log_key(session, box=box, origin=origin)
+
+
 def latest_checkpoint(session: Session) -> LogCheckpoint | None:
-    return session.scalar(select(LogCheckpoint).order_by(LogCheckpoint.id.desc()).limit(1))
+    """The checkpoint of the largest tree (publishers may commit out of order)."""
+    return session.scalar(
+        select(LogCheckpoint).order_by(LogCheckpoint.size.desc(), LogCheckpoint.id.desc()).limit(1)
+    )
 
 
 def checkpoint_with_cosignatures(session: Session, checkpoint: LogCheckpoint) -> str:

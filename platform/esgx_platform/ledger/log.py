@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
@@ -36,7 +36,7 @@ def lock_state(session: Session) -> LogState:
     transaction = session.get_transaction()
     held = session.info.get("esgx_log_lock")
     if held is not None and transaction is not None and held[0] is transaction:
-        return held[1]  # locked already in this transaction: no second round trip
+        return cast(LogState, held[1])  # locked already in this transaction: no round trip
     begin_write(session)
     session.flush()
     session.expire_all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from esgx_platform.db import Base, CreatedAt
@@ -65,6 +65,7 @@ class LogCheckpoint(Base):
     """A signed checkpoint (C2SP signed note) of the tree at `size`."""
 
     __tablename__ = "log_checkpoints"
+    __table_args__ = (UniqueConstraint("size", "log_key_id"),)
 
     id: Mapped[int] = mapped_column(_BIGINT, primary_key=True, autoincrement=True)
     size: Mapped[int] = mapped_column(_BIGINT, index=True)

@@ -9,11 +9,13 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from esgx_platform.db import begin_write
 from esgx_platform.errors import InvalidInput, NotFound
 from esgx_platform.i18n import Text
 from esgx_platform.intake.receipts import LogSigner
 from esgx_platform.ledger import log
 from esgx_platform.ledger.checkpoints import (
+    active_log_key,
     add_cosignature,
     checkpoint_with_cosignatures,
     latest_checkpoint,
@@ -48,9 +50,15 @@ def checkpoint() -> ResponseReturnValue:
     """The newest signed checkpoint with its cosignatures (public: witnesses poll it)."""
     db = db_session()
     latest = latest_checkpoint(db)
-    if latest is None or latest.size < log.current_state(db).size:
+    active = active_log_key(db)
+    if (
+        latest is None
+        or latest.size < log.current_state(db).size
+        or (active is not None and latest.log_key_id != active.id)
+    ):
         signer = cast(LogSigner, current_app.extensions["esgx_log_signer"])
         db.commit()
+        begin_write(db)
         latest = publish_checkpoint(db, box=signer.box, origin=signer.origin)
         db.commit()
     return Response(checkpoint_with_cosignatures(db, latest), mimetype="text/plain")

@@ -18,6 +18,7 @@ from esgx_platform.intake.receipts import LogSigner
 from esgx_platform.keys.services import issue_challenge, register_key
 from esgx_platform.ledger import log
 from esgx_platform.ledger.models import LogRecord
+from esgx_platform.organizations.models import Organization
 from esgx_platform.organizations.services import (
     create_organization,
     create_relationship,
@@ -25,6 +26,7 @@ from esgx_platform.organizations.services import (
 )
 from esgx_platform.secretbox import SecretBox
 from signing import (
+    PrivateKey,
     build_credential,
     build_registration,
     generate_key,
@@ -40,7 +42,7 @@ from tests.platform.intake.helpers import FACTORY_USCC, SUPPLIER_USCC, example_s
 SIGNER = LogSigner(SecretBox(["A" * 43 + "="]), "race.test/log")
 
 
-def _setup(db: Database) -> tuple[object, object]:
+def _setup(db: Database) -> tuple[Organization, PrivateKey]:
     key = generate_key("Ed25519")
     with db.transaction() as s:
         supplier = create_organization(
@@ -87,11 +89,11 @@ def _submit(db: Database, jws: str, submitter: Submitter) -> str:
 def test_racing_duplicates_and_restatements(isolated_database: Database) -> None:
     db = isolated_database
     supplier, key = _setup(db)
-    urn = supplier.urn  # type: ignore[attr-defined]
-    submitter = Submitter({supplier.id}, None, "race")  # type: ignore[attr-defined]
+    urn = supplier.urn
+    submitter = Submitter({supplier.id}, None, "race")
 
     def jws_for(subject: dict[str, object]) -> str:
-        return sign(credential=build_credential(subject=subject, issuer=urn), private_key=key)  # type: ignore[arg-type]
+        return sign(credential=build_credential(subject=subject, issuer=urn), private_key=key)
 
     base = example_subject()
     base_jws = jws_for(base)
@@ -146,17 +148,16 @@ def test_commit_sees_what_changed_after_prepare(isolated_database: Database) -> 
     the commit judges by the current state, not by what it read before the lock."""
     from esgx_platform.db import utcnow
     from esgx_platform.keys.services import change_key
-    from esgx_platform.organizations.models import Organization
     from esgx_platform.problems import DuplicatePeriod, KeyRevoked
     from signing import build_revocation
 
     db = isolated_database
     supplier, key = _setup(db)
-    submitter = Submitter({supplier.id}, None, "race")  # type: ignore[attr-defined]
-    urn = supplier.urn  # type: ignore[attr-defined]
+    submitter = Submitter({supplier.id}, None, "race")
+    urn = supplier.urn
 
     def jws_for(subject: dict[str, object]) -> str:
-        return sign(credential=build_credential(subject=subject, issuer=urn), private_key=key)  # type: ignore[arg-type]
+        return sign(credential=build_credential(subject=subject, issuer=urn), private_key=key)
 
     from esgx_platform.intake.pipeline import commit_submission, prepare_submission
 
@@ -180,11 +181,11 @@ def test_commit_sees_what_changed_after_prepare(isolated_database: Database) -> 
         pending = prepare_submission(first, jws=jws_for(q2), submitter=submitter)
         first.commit()
         begin_write(second)
-        org = second.get(Organization, supplier.id)  # type: ignore[attr-defined]
+        org = second.get(Organization, supplier.id)
         assert org is not None
         revocation = build_revocation(
             organization=urn,
-            kid=public_jwk(key)["kid"],  # type: ignore[arg-type]
+            kid=public_jwk(key)["kid"],
             reason="keyCompromise",
             effective_at=utcnow(),
         )
@@ -194,7 +195,7 @@ def test_commit_sees_what_changed_after_prepare(isolated_database: Database) -> 
             expected="revoked",
             actor_user_id=None,
             event=sign_key_event(revocation, private_keys=[key]),
-        )  # type: ignore[list-item]
+        )
         second.commit()
         begin_write(first)
         try:

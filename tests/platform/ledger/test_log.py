@@ -131,3 +131,35 @@ def test_tampered_checkpoint_fails_verification(session: Session) -> None:
     tampered = checkpoint.note.replace("\n2\n", "\n3\n", 1)
     with pytest.raises(CheckpointError):
         verify_checkpoint(tampered, log_key=key.verifier_key)
+
+
+def test_log_key_rotation_keeps_old_checkpoints_verifiable(session: Session) -> None:
+    from esgx_platform.ledger.checkpoints import rotate_log_key
+
+    _append_many(session, 4)
+    old_checkpoint = publish_checkpoint(session, box=BOX, origin=ORIGIN)
+    old_key = ensure_log_key(session, box=BOX, origin=ORIGIN).verifier_key
+    new_key = rotate_log_key(session, box=BOX, origin=ORIGIN).verifier_key
+    assert new_key != old_key
+    fresh = publish_checkpoint(session, box=BOX, origin=ORIGIN)  # same size, the new key signs
+    assert fresh.id != old_checkpoint.id
+    verify_checkpoint(fresh.note, log_key=new_key)
+    verify_checkpoint(old_checkpoint.note, log_key=old_key)
+    with pytest.raises(CheckpointError):
+        verify_checkpoint(old_checkpoint.note, log_key=new_key)
+
+
+def test_encryption_key_rotation_reencrypts_log_keys(session: Session) -> None:
+    from cryptography.fernet import Fernet
+
+    from esgx_platform.ledger.checkpoints import reencrypt_log_keys
+
+    _append_many(session, 1)
+    publish_checkpoint(session, box=BOX, origin=ORIGIN)
+    newer = Fernet.generate_key().decode()
+    rotated_box = SecretBox([newer, "A" * 43 + "="])
+    assert reencrypt_log_keys(session, box=rotated_box) == 1
+    _append_many(session, 1, start=1)
+    # Only the new encryption key is needed now to sign.
+    checkpoint = publish_checkpoint(session, box=SecretBox([newer]), origin=ORIGIN)
+    assert checkpoint.size == 2
