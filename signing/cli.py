@@ -6,14 +6,19 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from signing import (
     KEY_ALGORITHMS,
+    REVOCATION_REASONS,
     PrivateKey,
     SigningError,
     build_credential,
+    build_registration,
+    build_revocation,
+    build_rotation,
     canonicalize,
     generate_key,
     load_private_key,
@@ -21,6 +26,7 @@ from signing import (
     private_key_pem,
     public_jwk,
     sign,
+    sign_key_event,
     sign_pop,
     verify,
     verify_bundle,
@@ -104,6 +110,52 @@ def _pop(args: argparse.Namespace, stdin: BinaryIO) -> int:
     return 0
 
 
+def _register(args: argparse.Namespace, stdin: BinaryIO) -> int:
+    """The body to POST to the platform's key registration: proof and signed event."""
+    challenge = _read_json(args.file, stdin)
+    key = _key(args.key, stdin)
+    organization = challenge.get("organization") if isinstance(challenge, dict) else None
+    if not isinstance(organization, str):
+        raise _CliError("the challenge names no organization")
+    event = build_registration(organization=organization, public_jwk=public_jwk(key))
+    _print_json(
+        {
+            "proof": sign_pop(challenge, private_key=key),
+            "event": sign_key_event(event, private_keys=[key]),
+        }
+    )
+    return 0
+
+
+def _rotate(args: argparse.Namespace, stdin: BinaryIO) -> int:
+    old, new = _key(args.old, stdin), _key(args.new, stdin)
+    not_after = datetime.now(UTC).replace(microsecond=0) + timedelta(days=args.overlap_days)
+    event = build_rotation(
+        organization=args.organization,
+        new_jwk=public_jwk(new),
+        previous_kid=public_jwk(old)["kid"],
+        previous_not_after=not_after,
+    )
+    _print_json({"event": sign_key_event(event, private_keys=[old, new])})
+    return 0
+
+
+def _revoke(args: argparse.Namespace, stdin: BinaryIO) -> int:
+    try:
+        effective = (
+            datetime.fromisoformat(args.effective.replace("Z", "+00:00"))
+            if args.effective
+            else datetime.now(UTC).replace(microsecond=0)
+        )
+    except ValueError:
+        raise _CliError(f"--effective {args.effective!r} is not an ISO 8601 time") from None
+    event = build_revocation(
+        organization=args.organization, kid=args.kid, reason=args.reason, effective_at=effective
+    )
+    _print_json({"event": sign_key_event(event, private_keys=[_key(args.key, stdin)])})
+    return 0
+
+
 def _verifier_key(value: str, stdin: BinaryIO) -> str:
     """The argument itself, or the contents of the file (or stdin, "-") it names."""
     if value == "-" or Path(value).is_file():
@@ -155,6 +207,33 @@ def _parser() -> argparse.ArgumentParser:
     pop = command("pop", _pop, "Answer a key-registration challenge with a proof of possession.")
     pop.add_argument("--key", required=True, metavar="KEY.pem")
     pop.add_argument("file", metavar="CHALLENGE.json", help="challenge JSON, or - for stdin")
+    register = command(
+        "register", _register, "Answer a registration challenge: print the proof and signed event."
+    )
+    register.add_argument("--key", required=True, metavar="KEY.pem", help="the new key")
+    register.add_argument("file", metavar="CHALLENGE.json", help="challenge JSON, or - for stdin")
+    rotate = command("rotate", _rotate, "Print a key rotation event signed by old and new key.")
+    rotate.add_argument("--old", required=True, metavar="OLD.pem")
+    rotate.add_argument("--new", required=True, metavar="NEW.pem")
+    rotate.add_argument("--organization", required=True, metavar="URN")
+    rotate.add_argument(
+        "--overlap-days", type=int, default=30, help="days the old key stays valid (default 30)"
+    )
+    revoke = command("revoke", _revoke, "Print a key revocation event signed by KEY.pem.")
+    revoke.add_argument(
+        "--key",
+        required=True,
+        metavar="KEY.pem",
+        help="a registered key of the organization (it may be the revoked one)",
+    )
+    revoke.add_argument("--organization", required=True, metavar="URN")
+    revoke.add_argument("--kid", required=True, help="thumbprint of the key to revoke")
+    revoke.add_argument("--reason", required=True, choices=REVOCATION_REASONS)
+    revoke.add_argument(
+        "--effective",
+        metavar="TIME",
+        help="when the key stopped being trustworthy (default now), e.g. 2025-09-01T00:00:00Z",
+    )
     bundle = command("verify-bundle", _verify_bundle, "Verify an offline bundle.")
     bundle.add_argument("--log-key", required=True, metavar="VERIFIER_KEY", help="string or file")
     bundle.add_argument("--witness-key", action="append", default=[], metavar="VERIFIER_KEY")
