@@ -30,6 +30,7 @@ def create_app(
         intake_api,
         log_api,
         pages,
+        tokens_api,
     )
     from supplier_portal.views import bp as portal_bp
 
@@ -59,7 +60,16 @@ def create_app(
     i18n.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
-    blueprints = (auth.bp, health.bp, pages.bp, api.bp, intake_api.bp, log_api.bp, portal_bp)
+    blueprints = (
+        auth.bp,
+        health.bp,
+        pages.bp,
+        api.bp,
+        intake_api.bp,
+        log_api.bp,
+        tokens_api.bp,
+        portal_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
     return app

@@ -247,6 +247,43 @@ def token_create(org_ref: str, name: str, scopes: tuple[str, ...]) -> None:
         database.dispose()
 
 
+@token.command("list", help="A supplier's API tokens (never their secrets).")
+@click.option("--org", "org_ref", required=True, help="Organization id or credit code.")
+def token_list(org_ref: str) -> None:
+    from esgx_platform.machine.services import list_api_tokens
+
+    database = _database()
+    try:
+        with database.transaction(write=False) as session:
+            for item in list_api_tokens(session, organization_id=_find_org(session, org_ref).id):
+                state = "revoked" if item.revoked_at else "active"
+                click.echo(f"{item.id} {item.prefix}… {state} {','.join(item.scopes)} {item.name}")
+    finally:
+        database.dispose()
+
+
+@token.command("revoke", help="Revoke an API token at once.")
+@click.option("--org", "org_ref", required=True, help="Organization id or credit code.")
+@click.option("--id", "token_id", required=True, type=click.UUID)
+def token_revoke(org_ref: str, token_id: uuid.UUID) -> None:
+    from esgx_platform.machine.services import get_api_token, revoke_api_token
+
+    database = _database()
+    try:
+        with database.transaction() as session:
+            org = _find_org(session, org_ref)
+            revoke_api_token(
+                session,
+                get_api_token(session, organization_id=org.id, token_id=token_id),
+                actor_user_id=None,
+            )
+            click.echo(f"revoked {token_id}")
+    except EsgxError as exc:
+        raise _fail(exc) from None
+    finally:
+        database.dispose()
+
+
 @main.group("oauth-client", help="OAuth2 client credentials for lead factories' systems.")
 def oauth_client() -> None:
     pass

@@ -165,3 +165,40 @@ def test_token_and_oauth_client_create(cli_env: dict[str, str]) -> None:
     assert code == 0, out
     assert "client_id: esgxc_" in out
     assert "client_secret (shown once): " in out
+
+
+def test_token_create_list_revoke(cli_env: dict[str, str]) -> None:
+    run(cli_env, "db", "upgrade")
+    run(
+        cli_env,
+        "org",
+        "create",
+        "--kind",
+        "supplier",
+        "--name-zh",
+        "供应商",
+        "--name-en",
+        "S",
+        "--uscc",
+        "91320500MA1N2K3P99",
+    )
+    code, out = run(
+        cli_env,
+        "token",
+        "create",
+        "--org",
+        "91320500MA1N2K3P99",
+        "--name",
+        "erp",
+        "--scope",
+        "disclosures:submit",
+    )
+    assert code == 0, out
+    token_id = out.split()[1]
+    code, out = run(cli_env, "token", "list", "--org", "91320500MA1N2K3P99")
+    assert f"{token_id} esgx_at_" in out
+    assert " active disclosures:submit erp" in out
+    code, out = run(cli_env, "token", "revoke", "--org", "91320500MA1N2K3P99", "--id", token_id)
+    assert code == 0, out
+    _, out = run(cli_env, "token", "list", "--org", "91320500MA1N2K3P99")
+    assert " revoked " in out

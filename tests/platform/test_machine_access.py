@@ -172,3 +172,61 @@ def test_oauth_client_sees_only_consented_suppliers(client: FlaskClient, session
     session.commit()
     response = client.get(f"/api/v1/organizations/{world.supplier_a.id}", headers=_bearer(secret))
     assert response.status_code == 404
+
+
+def test_supplier_admin_manages_tokens_over_the_api(client: FlaskClient, session: Session) -> None:
+    from tests.platform.factories import sign_in
+
+    world = make_world(session)
+    sign_in(client, world.users["a_admin"])
+    with client.session_transaction() as sess:
+        headers = {"X-CSRF-Token": str(sess["csrf"])}
+    base = f"/api/v1/organizations/{world.supplier_a.id}/tokens"
+    created = client.post(
+        base,
+        json={"name": "ERP", "scopes": ["disclosures:submit"], "expires_in_days": 90},
+        headers=headers,
+    )
+    assert created.status_code == 201, created.get_json()
+    secret = created.get_json()["secret"]
+    listed = client.get(base).get_json()["data"]
+    assert [t["name"] for t in listed] == ["ERP"]
+    assert "secret" not in listed[0]
+    assert secret not in client.get(base).text
+    # The token works until it is revoked.
+    probe = client.application.test_client()
+    own = f"/api/v1/organizations/{world.supplier_a.id}"
+    assert probe.get(own, headers=_bearer(secret)).status_code == 200
+    token_id = created.get_json()["id"]
+    assert client.delete(f"{base}/{token_id}", headers=headers).status_code == 204
+    assert probe.get(own, headers=_bearer(secret)).status_code == 401
+
+
+def test_tokens_are_managed_by_people_of_that_supplier_only(
+    client: FlaskClient, session: Session
+) -> None:
+    from tests.platform.factories import sign_in
+
+    world = make_world(session)
+    issued = create_api_token(
+        session,
+        organization=world.supplier_a,
+        name="erp",
+        scopes=["keys:manage"],
+        actor_user_id=None,
+    )
+    session.commit()
+    base = f"/api/v1/organizations/{world.supplier_a.id}/tokens"
+    # A token cannot mint tokens, even one with keys:manage.
+    machine = client.application.test_client()
+    assert machine.get(base, headers=_bearer(issued.secret)).status_code == 401
+    member = client.application.test_client()
+    sign_in(member, world.users["a_member"])
+    assert member.get(base).status_code == 403
+    outsider = client.application.test_client()
+    sign_in(outsider, world.users["b_admin"])
+    assert outsider.get(base).status_code == 404
+    with outsider.session_transaction() as sess:
+        headers = {"X-CSRF-Token": str(sess["csrf"])}
+    gone = outsider.delete(f"{base}/{issued.record.id}", headers=headers)
+    assert gone.status_code == 404

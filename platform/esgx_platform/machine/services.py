@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from esgx_platform.audit.services import record_event
 from esgx_platform.db import utcnow
-from esgx_platform.errors import InvalidInput, Unauthenticated
+from esgx_platform.errors import InvalidInput, NotFound, Unauthenticated
 from esgx_platform.i18n import Text
 from esgx_platform.machine.models import ApiToken, OAuthAccessToken, OAuthClient
 from esgx_platform.organizations.models import Organization, OrgKind
@@ -262,3 +262,21 @@ def authenticate_access_token(session: Session, secret: str) -> OAuthClient:
     if row is None or row[0].expires_at <= utcnow() or row[1].revoked_at is not None:
         raise Unauthenticated(BAD_TOKEN)
     return row[1]
+
+
+def list_api_tokens(session: Session, *, organization_id: uuid.UUID) -> list[ApiToken]:
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.organization_id == organization_id)
+            .order_by(ApiToken.created_at.desc())
+        )
+    )
+
+
+def get_api_token(session: Session, *, organization_id: uuid.UUID, token_id: uuid.UUID) -> ApiToken:
+    """The organization's token, or NotFound (another organization's looks the same)."""
+    token = session.get(ApiToken, token_id)
+    if token is None or token.organization_id != organization_id:
+        raise NotFound(Text("No such token.", "令牌不存在。"))
+    return token

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar, cast
+from typing import Any, ParamSpec, TypeVar, cast
 
 from flask import Flask, current_app, g, request, session
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from esgx_platform.accounts.models import Role, User
 from esgx_platform.db import Database, begin_write
 from esgx_platform.errors import Forbidden, Unauthenticated
 from esgx_platform.i18n import Text
+from esgx_platform.problems import MalformedSubmission, UnsupportedMediaType
 from esgx_platform.tenancy import ANONYMOUS, Principal, TenantScope, load_principal
 from esgx_platform.web.machine_auth import bearer_secret, machine_principal
 
@@ -152,3 +153,13 @@ def _close_session(_exc: BaseException | None) -> None:
 
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_session)
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object, or UnsupportedMediaType / MalformedSubmission."""
+    if not request.is_json:
+        raise UnsupportedMediaType(Text("Send application/json.", "请以 application/json 发送。"))
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise MalformedSubmission(Text("The body is not a JSON object.", "请求体不是 JSON 对象。"))
+    return body

@@ -34,12 +34,13 @@ from esgx_platform.keys.services import (
     list_keys,
     register_key,
 )
-from esgx_platform.problems import MalformedSubmission, UnsupportedMediaType
+from esgx_platform.problems import UnsupportedMediaType
 from esgx_platform.schemas import load
 from esgx_platform.tenancy import SUPPLIER_ROLES, Purpose
 from esgx_platform.web.context import (
     auth_required,
     db_session,
+    json_body,
     principal,
     reads_first,
     scope,
@@ -60,15 +61,6 @@ JWS_MEDIA_TYPES = ("application/vc+jwt", "application/jose", "application/jwt")
 
 def log_signer() -> LogSigner:
     return cast(LogSigner, current_app.extensions["esgx_log_signer"])
-
-
-def _json_body() -> dict[str, Any]:
-    if not request.is_json:
-        raise UnsupportedMediaType(Text("Send application/json.", "请以 application/json 发送。"))
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise MalformedSubmission(Text("The body is not a JSON object.", "请求体不是 JSON 对象。"))
-    return body
 
 
 def _writing(db: Session) -> None:
@@ -115,7 +107,7 @@ def key_challenge(org_id: uuid.UUID) -> ResponseReturnValue:
 def _key_change(org_id: uuid.UUID, apply: Any) -> ResponseReturnValue:
     org = scope().require(org_id, Role.SUPPLIER_ADMIN)
     db = db_session()
-    body = _json_body()
+    body = json_body()
     _writing(db)
     try:
         key = apply(db, org, body)
@@ -184,7 +176,7 @@ def _submitted_jws() -> str:
     if request.mimetype in JWS_MEDIA_TYPES:
         return request.get_data(as_text=True)
     if request.is_json:
-        return str(load(JwsIn(), _json_body())["jws"])
+        return str(load(JwsIn(), json_body())["jws"])
     raise UnsupportedMediaType(
         Text(
             'Send the compact JWS as application/vc+jwt, or JSON {"jws": "..."}.',
@@ -242,7 +234,7 @@ def submit() -> ResponseReturnValue:
 def submit_batch() -> ResponseReturnValue:
     """Up to 500 JWS in one transaction; each accepted or rejected on its own (savepoints),
     and every accepted one receipted against one checkpoint signed at the end."""
-    items = load(BatchIn(), _json_body())["jws"]
+    items = load(BatchIn(), json_body())["jws"]
     submitter, signer = _submitter(), log_signer()
     db = db_session()
     prepared: list[tuple[int, Prepared | EsgxError]] = []
