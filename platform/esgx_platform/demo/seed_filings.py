@@ -25,8 +25,9 @@ from esgx_platform.db import clock_at, utcnow
 from esgx_platform.demo.filings import filing_time, subject
 from esgx_platform.demo.world import SUPPLIERS, DemoSupplier
 from esgx_platform.errors import EsgxError
+from esgx_platform.intake.credentials import Submitter
 from esgx_platform.intake.models import StoredDisclosure
-from esgx_platform.intake.pipeline import Submitter, submit_disclosure
+from esgx_platform.intake.pipeline import submit_disclosure
 from esgx_platform.intake.receipts import LogSigner
 from esgx_platform.keys.services import issue_challenge, register_key
 from esgx_platform.ledger.checkpoints import publish_checkpoint

@@ -15,7 +15,12 @@ from esgx_platform.disclosures.model import Disclosure
 from esgx_platform.disclosures.rules import PriorFigures, RuleContext, check_rules, offset_serials
 from esgx_platform.disclosures.serials import SerialRange
 from esgx_platform.errors import FieldError
-from esgx_platform.intake.models import DisclosureHead, OffsetSerialRange, StoredDisclosure
+from esgx_platform.intake.models import (
+    DisclosureHead,
+    OffsetSerialRange,
+    StoredDisclosure,
+    StoredFootprint,
+)
 from esgx_platform.organizations.models import Organization, SupplyRelationship
 from esgx_platform.periods.models import ReportingPeriod
 from esgx_platform.periods.quarters import Quarter
@@ -45,6 +50,11 @@ def rule_outcome(session: Session, org: Organization, d: Disclosure, today: date
         used_offset_serials=_used_serials(session, org, d.period, ranges),
         previous_year=_previous_year(session, org, d.period),
         category_intensity_iqr=_category_iqr(session, org, d.period),
+        filed_footprint_ids=frozenset(
+            session.scalars(
+                select(StoredFootprint.id).where(StoredFootprint.organization_id == org.id)
+            )
+        ),
     )
     outcome = check_rules(d, context)
     return IntakeOutcome(outcome.errors, outcome.warnings, customers, ranges, context)

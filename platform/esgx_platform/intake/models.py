@@ -7,7 +7,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from esgx_platform.db import Base, Money, Tonnes, UUIDPk
@@ -131,6 +140,26 @@ class OffsetSerialRange(Base):
     disclosure_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disclosures.id"), index=True)
 
 
+class FootprintCredential(Base):
+    """A stand-alone `ProductFootprint` credential, as filed. Never updated."""
+
+    __tablename__ = "footprint_credentials"
+
+    id: Mapped[UUIDPk]
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
+    content_id: Mapped[str] = mapped_column(String(64), unique=True)
+    jws: Mapped[str] = mapped_column(Text)
+    jws_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    issuer: Mapped[str] = mapped_column(String(120))
+    kid: Mapped[str] = mapped_column(String(64))
+    signing_key_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("signing_keys.id"))
+    log_index: Mapped[int] = mapped_column(_BIGINT, unique=True)
+    logged_at: Mapped[datetime]
+    footprint_id: Mapped[uuid.UUID] = mapped_column(unique=True)
+    submitted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    submitted_via: Mapped[str] = mapped_column(String(80))
+
+
 class StoredFootprint(Base):
     """A PACT v3 ProductFootprint filed inside a disclosure, as filed plus typed filter columns.
 
@@ -139,10 +168,19 @@ class StoredFootprint(Base):
     """
 
     __tablename__ = "product_footprints"
+    __table_args__ = (
+        CheckConstraint("(disclosure_id IS NULL) <> (credential_id IS NULL)", name="one_source"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)  # the footprint's own PACT id
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
-    disclosure_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disclosures.id"), index=True)
+    # Filed inside a disclosure, or as a credential of its own: exactly one of the two.
+    disclosure_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("disclosures.id"), index=True
+    )
+    credential_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("footprint_credentials.id"), index=True
+    )
     spec_version: Mapped[str] = mapped_column(String(16))
     created: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(12))

@@ -8,10 +8,7 @@ submissions store one record, and racing restatements cannot both win.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import uuid
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,34 +22,28 @@ from esgx_platform.disclosures.schemas import parse_disclosure
 from esgx_platform.errors import FieldError, InvalidInput
 from esgx_platform.i18n import Text
 from esgx_platform.intake.context import IntakeOutcome, recheck_serials, rule_outcome
-from esgx_platform.intake.errors import problem_for
+from esgx_platform.intake.credentials import (
+    NOT_YOURS,
+    Submitter,
+    check_key_at,
+    peek,
+    verified_credential,
+)
 from esgx_platform.intake.models import DisclosureHead, StoredDisclosure
 from esgx_platform.intake.receipts import LogSigner, receipt_for
 from esgx_platform.intake.store import Provenance, add_children, disclosure_row
 from esgx_platform.keys.models import SigningKey
-from esgx_platform.keys.services import find_key, history_of
 from esgx_platform.ledger.log import append, lock_state
 from esgx_platform.organizations.models import Organization
 from esgx_platform.periods.services import ensure_period
 from esgx_platform.problems import (
     DuplicatePeriod,
-    KeyUnknown,
-    MalformedSubmission,
     RestatementInvalid,
     RuleViolation,
     SchemaInvalid,
     WrongIssuer,
 )
-from signing import SigningError, VerifiedCredential, disclosure_log_entry, parse_json, verify
-
-
-@dataclass(frozen=True)
-class Submitter:
-    """Who submits: the supplier organizations they may file for, and how (for the record)."""
-
-    organization_ids: Collection[uuid.UUID]
-    user_id: uuid.UUID | None
-    via: str
+from signing import VerifiedCredential, disclosure_log_entry
 
 
 @dataclass(frozen=True)
@@ -81,31 +72,15 @@ def prepare_submission(session: Session, *, jws: str, submitter: Submitter) -> P
     """Everything that needs no lock: verify, canonical check, parse, rules. Concurrent
     submissions overlap here. Raises an EsgxError subclass."""
     jws = jws.strip()
-    kid, content_id = _peek(jws)
+    kid, content_id = peek(jws)
     existing = _by_content(session, content_id)
     if existing is not None:
         if existing.organization_id not in submitter.organization_ids:
-            raise WrongIssuer(_NOT_YOURS)
+            raise WrongIssuer(NOT_YOURS)
         return Prepared(jws, content_id, existing=existing)
-    key = find_key(session, kid)
-    if key is None:
-        raise KeyUnknown(
-            Text("No registered key has kid {kid}.", "没有 kid 为 {kid} 的已注册密钥。").format(
-                kid=kid
-            )
-        )
-    if key.organization_id not in submitter.organization_ids:
-        raise WrongIssuer(_NOT_YOURS)
-    credential = _verified(jws, key)
-    org = session.get(Organization, key.organization_id)
-    assert org is not None
-    if credential.issuer != org.urn:
-        raise WrongIssuer(
-            Text(
-                "The credential's issuer {i} is not the key's organization {o}.",
-                "凭证签发方 {i} 不是密钥所属组织 {o}。",
-            ).format(i=credential.issuer, o=org.urn)
-        )
+    credential, key, org = verified_credential(
+        session, jws=jws, kid=kid, submitter=submitter, kind="EmissionDisclosure"
+    )
     try:
         disclosure = parse_disclosure(credential.payload["credentialSubject"])
     except InvalidInput as exc:
@@ -121,21 +96,6 @@ def prepare_submission(session: Session, *, jws: str, submitter: Submitter) -> P
         disclosure=disclosure,
         outcome=outcome,
     )
-
-
-def _verified(jws: str, key: SigningKey) -> VerifiedCredential:
-    try:
-        credential = verify(jws, key.public_jwk)
-    except SigningError as exc:
-        raise problem_for(exc) from None
-    if "EmissionDisclosure" not in credential.payload["type"]:
-        raise MalformedSubmission(
-            Text(
-                "Only EmissionDisclosure credentials are accepted here.",
-                "此处仅接受 EmissionDisclosure 凭证。",
-            )
-        )
-    return credential
 
 
 def _raise_rule_errors(errors: tuple[FieldError, ...]) -> None:
@@ -191,47 +151,13 @@ def _by_content(session: Session, content_id: str) -> StoredDisclosure | None:
     return session.scalar(select(StoredDisclosure).where(StoredDisclosure.content_id == content_id))
 
 
-_NOT_YOURS = Text(
-    "The signing key or issuer is not an organization you may file for.",
-    "签名密钥或签发方不属于您可代为提交的组织。",
-)
-
-
-def _peek(jws: str) -> tuple[str, str]:
-    """The header's kid and the payload's content id, before anything is trusted."""
-    try:
-        header_b64, payload_b64, _ = jws.split(".")
-        header = parse_json(_b64url(header_b64))
-        payload = _b64url(payload_b64)
-    except (ValueError, SigningError):
-        raise MalformedSubmission(
-            Text(
-                "Not a compact JWS (three base64url segments separated by dots).",
-                "不是紧凑序列化 JWS（三段以点分隔的 base64url）。",
-            )
-        ) from None
-    kid = header.get("kid") if isinstance(header, dict) else None
-    if not isinstance(kid, str) or not kid:
-        raise MalformedSubmission(Text("The JWS header has no kid.", "JWS 头部缺少 kid。"))
-    return kid, hashlib.sha256(payload).hexdigest()
-
-
-def _b64url(text: str) -> bytes:
-    if "=" in text or not text:
-        raise ValueError("base64url without padding expected")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 def _accept(session: Session, prepared: Prepared, submitter: Submitter) -> StoredDisclosure:
     org, key, credential = prepared.org, prepared.key, prepared.credential
     disclosure, outcome = prepared.disclosure, prepared.outcome
     assert org and key and credential and disclosure and outcome
     state = lock_state(session)
     logged_at = utcnow()
-    try:
-        history_of(session, org).check_valid(kid=key.kid, index=state.size, logged_at=logged_at)
-    except SigningError as exc:
-        raise problem_for(exc) from None
+    check_key_at(session, org, key, index=state.size, logged_at=logged_at)
     period = ensure_period(session, disclosure.period)
     restated = _restated(session, org, period.id, disclosure)
     _raise_rule_errors(recheck_serials(session, org, disclosure, outcome))

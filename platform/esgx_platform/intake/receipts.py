@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from esgx_platform.db import begin_write
-from esgx_platform.intake.models import StoredDisclosure
+from esgx_platform.intake.models import FootprintCredential, StoredDisclosure
 from esgx_platform.keys.services import key_events
 from esgx_platform.ledger import log
 from esgx_platform.ledger.checkpoints import (
@@ -67,7 +67,9 @@ def receipt_for(
     )
 
 
-def bundle_for(session: Session, row: StoredDisclosure, signer: LogSigner) -> dict[str, Any]:
+def bundle_for(
+    session: Session, row: StoredDisclosure | FootprintCredential, signer: LogSigner
+) -> dict[str, Any]:
     """Everything to verify `row` offline: JWS, receipt, the issuer's key events with their
     receipts, and the log's verifier key, all against one checkpoint."""
     checkpoint = covering_checkpoint(session, row.log_index, signer)

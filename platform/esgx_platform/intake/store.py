@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from esgx_platform.disclosures.figures import upstream_scope3
-from esgx_platform.disclosures.model import Disclosure, TargetStatus
+from esgx_platform.disclosures.model import Disclosure, ProductFootprint, TargetStatus
 from esgx_platform.disclosures.serials import SerialRange
 from esgx_platform.intake.models import (
     DisclosureAllocation,
@@ -146,31 +146,44 @@ def add_children(
     for pf in d.product_footprints:
         if session.get(StoredFootprint, pf.id) is not None:
             continue  # restated unchanged: the footprint keeps its id and first filing
-        pcf = pf.pcf
         session.add(
-            StoredFootprint(
-                id=pf.id,
-                organization_id=row.organization_id,
-                disclosure_id=row.id,
-                spec_version=pf.spec_version,
-                created=pf.created,
-                status=pf.status.value,
-                product_ids=list(pf.product_ids),
-                company_ids=list(pf.company_ids),
-                classifications=list(pf.product_classifications),
-                preceding_ids=[str(i) for i in pf.preceding_pf_ids],
-                geography_country=pcf.geography_country,
-                geography_subdivision=pcf.geography_country_subdivision,
-                geography_region=pcf.geography_region_or_subregion,
-                reference_period_start=pcf.reference_period_start,
-                reference_period_end=pcf.reference_period_end,
-                validity_start=pf.validity_period_start,
-                validity_end=pf.validity_period_end,
-                declared_unit=pcf.declared_unit_of_measurement.value,
-                pcf_excluding_biogenic=pcf.pcf_excluding_biogenic_uptake,
-                body=bodies[str(pf.id)],
-            )
+            footprint_row(pf, bodies[str(pf.id)], row.organization_id, disclosure_id=row.id)
         )
+
+
+def footprint_row(
+    pf: ProductFootprint,
+    body: dict[str, Any],
+    organization_id: uuid.UUID,
+    *,
+    disclosure_id: uuid.UUID | None = None,
+    credential_id: uuid.UUID | None = None,
+) -> StoredFootprint:
+    """A footprint's typed filter columns, with the footprint as filed."""
+    pcf = pf.pcf
+    return StoredFootprint(
+        id=pf.id,
+        organization_id=organization_id,
+        disclosure_id=disclosure_id,
+        credential_id=credential_id,
+        spec_version=pf.spec_version,
+        created=pf.created,
+        status=pf.status.value,
+        product_ids=list(pf.product_ids),
+        company_ids=list(pf.company_ids),
+        classifications=list(pf.product_classifications),
+        preceding_ids=[str(i) for i in pf.preceding_pf_ids],
+        geography_country=pcf.geography_country,
+        geography_subdivision=pcf.geography_country_subdivision,
+        geography_region=pcf.geography_region_or_subregion,
+        reference_period_start=pcf.reference_period_start,
+        reference_period_end=pcf.reference_period_end,
+        validity_start=pf.validity_period_start,
+        validity_end=pf.validity_period_end,
+        declared_unit=pcf.declared_unit_of_measurement.value,
+        pcf_excluding_biogenic=pcf.pcf_excluding_biogenic_uptake,
+        body=body,
+    )
 
 
 def _serial_text(s: SerialRange) -> str:

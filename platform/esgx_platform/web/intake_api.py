@@ -14,10 +14,11 @@ from esgx_platform.audit.services import record_event
 from esgx_platform.db import begin_write
 from esgx_platform.errors import EsgxError, NotFound
 from esgx_platform.i18n import Text
-from esgx_platform.intake.models import StoredDisclosure
+from esgx_platform.intake.credentials import Submitter
+from esgx_platform.intake.footprints import submit_footprint
+from esgx_platform.intake.models import FootprintCredential, StoredDisclosure
 from esgx_platform.intake.pipeline import (
     Prepared,
-    Submitter,
     commit_submission,
     prepare_submission,
 )
@@ -48,6 +49,7 @@ from esgx_platform.web.context import (
 from esgx_platform.web.intake_schemas import (
     BatchIn,
     DisclosureOut,
+    FootprintOut,
     JwsIn,
     KeyEventIn,
     KeyEventOut,
@@ -344,3 +346,52 @@ def bundle(disclosure_id: uuid.UUID) -> ResponseReturnValue:
         f'attachment; filename="esgx-bundle-{row.content_id[:16]}.json"'
     )
     return response
+
+
+# --- stand-alone product footprints --------------------------------------------------------
+
+
+@bp.post("/footprints")
+@auth_required("disclosures:submit")
+def submit_footprint_credential() -> ResponseReturnValue:
+    """File one `ProductFootprint` credential (a PACT v3 footprint signed on its own)."""
+    jws = _submitted_jws()
+    submitter = _submitter()
+    db = db_session()
+    try:
+        filed = submit_footprint(db, jws=jws, submitter=submitter)
+        db.commit()
+    except EsgxError as exc:
+        _rejected(db, "footprint.rejected", None, exc, {"bytes": len(jws)})
+        raise
+    row = filed.credential
+    checkpoint = checkpoint_after_commit(db, row.log_index, log_signer())
+    body = {
+        **FootprintOut(exclude=("jws",)).dump(row),
+        "duplicate": filed.duplicate,
+        "receipt": receipt_for(db, row.log_index, log_signer(), checkpoint),
+        "bundleUrl": url_for("intake_api.footprint_bundle", credential_id=row.id),
+    }
+    return jsonify(body), 200 if filed.duplicate else 201
+
+
+def _readable_footprint(credential_id: uuid.UUID) -> FootprintCredential:
+    row = db_session().get(FootprintCredential, credential_id)
+    if row is None or not scope().can_read(row.organization_id, Purpose.DATA):
+        raise NotFound(Text("No such footprint.", "碳足迹不存在。"))
+    return row
+
+
+@bp.get("/footprints/<uuid:credential_id>")
+@auth_required("disclosures:read")
+def footprint(credential_id: uuid.UUID) -> ResponseReturnValue:
+    return jsonify(FootprintOut().dump(_readable_footprint(credential_id)))
+
+
+@bp.get("/footprints/<uuid:credential_id>/bundle")
+@auth_required("disclosures:read")
+def footprint_bundle(credential_id: uuid.UUID) -> ResponseReturnValue:
+    row = _readable_footprint(credential_id)
+    db = db_session()
+    checkpoint_after_commit(db, row.log_index, log_signer())
+    return jsonify(bundle_for(db, row, log_signer()))

@@ -69,3 +69,13 @@ class DisclosureOut(Schema):
     restatement_reason = fields.String(allow_none=True, data_key="restatementReason")
     warnings = fields.List(fields.Dict())
     jws = fields.String()
+
+
+class FootprintOut(Schema):
+    id = fields.UUID()
+    footprint_id = fields.UUID(data_key="footprintId")
+    organization_id = fields.UUID(data_key="organizationId")
+    content_id = fields.String(data_key="contentId")
+    log_index = fields.Integer(data_key="logIndex")
+    logged_at = fields.AwareDateTime(data_key="loggedAt")
+    jws = fields.String()

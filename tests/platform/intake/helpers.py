@@ -37,8 +37,8 @@ FACTORY_USCC = "91120116MA05R7T29K"  # its customer
 
 
 def example_subject() -> dict[str, Any]:
-    """The worked example, less its link to a footprint filed on its own: stand-alone
-    ProductFootprint credentials are not accepted yet, so that footprint cannot exist here."""
+    """The worked example, less its link to a footprint filed on its own (test_footprints
+    files that footprint first and submits the example exactly as documented)."""
     subject: dict[str, Any] = copy.deepcopy(json.loads(EXAMPLE.read_text(encoding="utf-8")))
     subject["allocations"][0]["productFootprintIds"] = []
     return subject

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from esgx_platform.accounts.models import Role  # noqa: F401 - registers mappers for flushes
 from esgx_platform.db import Database, begin_write
 from esgx_platform.errors import EsgxError
+from esgx_platform.intake.credentials import Submitter
 from esgx_platform.intake.models import DisclosureHead, StoredDisclosure
-from esgx_platform.intake.pipeline import Submitter, submit_disclosure
+from esgx_platform.intake.pipeline import submit_disclosure
 from esgx_platform.intake.receipts import LogSigner
 from esgx_platform.keys.services import issue_challenge, register_key
 from esgx_platform.ledger import log

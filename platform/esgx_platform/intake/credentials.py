@@ -1,0 +1,103 @@
+"""What every signed submission shares: reading the JWS, finding and checking the key."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from esgx_platform.i18n import Text
+from esgx_platform.intake.errors import problem_for
+from esgx_platform.keys.models import SigningKey
+from esgx_platform.keys.services import find_key, history_of
+from esgx_platform.organizations.models import Organization
+from esgx_platform.problems import KeyUnknown, MalformedSubmission, WrongIssuer
+from signing import SigningError, VerifiedCredential, parse_json, verify
+
+NOT_YOURS = Text(
+    "The signing key or issuer is not an organization you may file for.",
+    "签名密钥或签发方不属于您可代为提交的组织。",
+)
+
+
+@dataclass(frozen=True)
+class Submitter:
+    """Who submits: the supplier organizations they may file for, and how (for the record)."""
+
+    organization_ids: Collection[uuid.UUID]
+    user_id: uuid.UUID | None
+    via: str
+
+
+def peek(jws: str) -> tuple[str, str]:
+    """The header's kid and the payload's content id, before anything is trusted."""
+    try:
+        header_b64, payload_b64, _ = jws.split(".")
+        header = parse_json(_b64url(header_b64))
+        payload = _b64url(payload_b64)
+    except (ValueError, SigningError):
+        raise MalformedSubmission(
+            Text(
+                "Not a compact JWS (three base64url segments separated by dots).",
+                "不是紧凑序列化 JWS（三段以点分隔的 base64url）。",
+            )
+        ) from None
+    kid = header.get("kid") if isinstance(header, dict) else None
+    if not isinstance(kid, str) or not kid:
+        raise MalformedSubmission(Text("The JWS header has no kid.", "JWS 头部缺少 kid。"))
+    return kid, hashlib.sha256(payload).hexdigest()
+
+
+def _b64url(text: str) -> bytes:
+    if "=" in text or not text:
+        raise ValueError("base64url without padding expected")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def verified_credential(
+    session: Session, *, jws: str, kid: str, submitter: Submitter, kind: str
+) -> tuple[VerifiedCredential, SigningKey, Organization]:
+    """Find the key by kid, check it is the submitter's, verify the JWS and its kind and
+    issuer. Raises KeyUnknown, WrongIssuer, MalformedSubmission or a signature problem."""
+    key = find_key(session, kid)
+    if key is None:
+        raise KeyUnknown(
+            Text("No registered key has kid {kid}.", "没有 kid 为 {kid} 的已注册密钥。").format(
+                kid=kid
+            )
+        )
+    if key.organization_id not in submitter.organization_ids:
+        raise WrongIssuer(NOT_YOURS)
+    try:
+        credential = verify(jws, key.public_jwk)
+    except SigningError as exc:
+        raise problem_for(exc) from None
+    if kind not in credential.payload["type"]:
+        raise MalformedSubmission(
+            Text("Only {k} credentials are accepted here.", "此处仅接受 {k} 凭证。").format(k=kind)
+        )
+    org = session.get(Organization, key.organization_id)
+    assert org is not None
+    if credential.issuer != org.urn:
+        raise WrongIssuer(
+            Text(
+                "The credential's issuer {i} is not the key's organization {o}.",
+                "凭证签发方 {i} 不是密钥所属组织 {o}。",
+            ).format(i=credential.issuer, o=org.urn)
+        )
+    return credential, key, org
+
+
+def check_key_at(
+    session: Session, org: Organization, key: SigningKey, *, index: int, logged_at: datetime
+) -> None:
+    """The key must be valid for an entry logged at (index, time); call under the log lock."""
+    try:
+        history_of(session, org).check_valid(kid=key.kid, index=index, logged_at=logged_at)
+    except SigningError as exc:
+        raise problem_for(exc) from None
