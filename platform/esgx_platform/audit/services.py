@@ -23,7 +23,7 @@ def record_event(
     details: dict[str, Any] | None = None,
     remote_addr: str | None = None,
 ) -> AuditEvent:
-    """Append one audit event (flushed with the caller's transaction)."""
+    """Append one audit event to the caller's transaction."""
     event = AuditEvent(
         action=action,
         actor_user_id=actor_user_id,
@@ -33,8 +33,7 @@ def record_event(
         details=details or {},
         remote_addr=remote_addr,
     )
-    session.add(event)
-    session.flush()
+    session.add(event)  # flushed with the caller's other writes (its id is assigned then)
     return event
 
 

@@ -61,13 +61,17 @@ def rule_outcome(session: Session, org: Organization, d: Disclosure, today: date
 
 
 def recheck_serials(
-    session: Session, org: Organization, d: Disclosure, outcome: IntakeOutcome
+    session: Session,
+    org: Organization,
+    d: Disclosure,
+    outcome: IntakeOutcome,
+    also_used: frozenset[str] = frozenset(),
 ) -> tuple[FieldError, ...]:
     """Rule errors once serials claimed since the first check are known. Run under the log
     lock, so two disclosures racing for one credit cannot both be accepted."""
     if not outcome.new_serials:
         return ()
-    used = _used_serials(session, org, d.period, outcome.new_serials)
+    used = _used_serials(session, org, d.period, outcome.new_serials) | also_used
     if used == outcome.context.used_offset_serials:
         return ()
     return check_rules(d, replace(outcome.context, used_offset_serials=used)).errors

@@ -17,9 +17,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from esgx_platform.db import Base, Money, Tonnes, UUIDPk
+from esgx_platform.periods.models import ReportingPeriod
 
 _BIGINT = BigInteger().with_variant(Integer(), "sqlite")
 _MWH = Numeric(20, 6)
@@ -75,6 +76,13 @@ class StoredDisclosure(Base):
     offsets_tco2e: Mapped[Tonnes]
     warnings: Mapped[list[Any]] = mapped_column()
 
+    # Declared so that one flush inserts rows in foreign-key order (a batch flushes once);
+    # the code sets the id columns itself and never loads through these.
+    period: Mapped[ReportingPeriod] = relationship(lazy="raise")
+    restates: Mapped[StoredDisclosure | None] = relationship(
+        remote_side="StoredDisclosure.id", lazy="raise"
+    )
+
 
 class DisclosureHead(Base):
     """Which disclosure is current for a supplier and period (moves on restatement)."""
@@ -88,6 +96,9 @@ class DisclosureHead(Base):
     disclosure_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disclosures.id"), unique=True)
     version: Mapped[int]
     updated_at: Mapped[datetime]
+
+    disclosure: Mapped[StoredDisclosure] = relationship(lazy="raise")
+    period: Mapped[ReportingPeriod] = relationship(lazy="raise")
 
 
 class DisclosureAllocation(Base):
@@ -105,6 +116,8 @@ class DisclosureAllocation(Base):
     allocated_tco2e: Mapped[Tonnes]
     product_footprint_ids: Mapped[list[Any]] = mapped_column()
 
+    disclosure: Mapped[StoredDisclosure] = relationship(lazy="raise")
+
 
 class DisclosureScope3(Base):
     """The supplier's own Scope 3, one row per category."""
@@ -117,6 +130,8 @@ class DisclosureScope3(Base):
     category: Mapped[int]
     tco2e: Mapped[Tonnes]
     method: Mapped[str] = mapped_column(String(20))
+
+    disclosure: Mapped[StoredDisclosure] = relationship(lazy="raise")
 
 
 class OffsetSerialRange(Base):
@@ -138,6 +153,8 @@ class OffsetSerialRange(Base):
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
     period_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reporting_periods.id"))
     disclosure_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disclosures.id"), index=True)
+
+    disclosure: Mapped[StoredDisclosure] = relationship(lazy="raise")
 
 
 class FootprintCredential(Base):
@@ -198,3 +215,6 @@ class StoredFootprint(Base):
     declared_unit: Mapped[str] = mapped_column(String(20))
     pcf_excluding_biogenic: Mapped[Decimal] = mapped_column(Numeric(24, 6))
     body: Mapped[dict[str, Any]] = mapped_column()
+
+    disclosure: Mapped[StoredDisclosure | None] = relationship(lazy="raise")
+    credential: Mapped[FootprintCredential | None] = relationship(lazy="raise")

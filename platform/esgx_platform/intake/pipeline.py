@@ -9,7 +9,7 @@ submissions store one record, and racing restatements cannot both win.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -25,16 +25,19 @@ from esgx_platform.intake.context import IntakeOutcome, recheck_serials, rule_ou
 from esgx_platform.intake.credentials import (
     NOT_YOURS,
     Submitter,
-    check_key_at,
     peek,
     verified_credential,
 )
+from esgx_platform.intake.errors import problem_for
 from esgx_platform.intake.models import DisclosureHead, StoredDisclosure
 from esgx_platform.intake.receipts import LogSigner, receipt_for
-from esgx_platform.intake.store import Provenance, add_children, disclosure_row
+from esgx_platform.intake.store import Provenance, add_children, disclosure_row, serial_text
 from esgx_platform.keys.models import SigningKey
+from esgx_platform.keys.services import history_of
 from esgx_platform.ledger.log import append, lock_state
 from esgx_platform.organizations.models import Organization
+from esgx_platform.periods.models import ReportingPeriod
+from esgx_platform.periods.quarters import Quarter
 from esgx_platform.periods.services import ensure_period
 from esgx_platform.problems import (
     DuplicatePeriod,
@@ -43,7 +46,7 @@ from esgx_platform.problems import (
     SchemaInvalid,
     WrongIssuer,
 )
-from signing import VerifiedCredential, disclosure_log_entry
+from signing import KeyHistory, SigningError, VerifiedCredential, disclosure_log_entry
 
 
 @dataclass(frozen=True)
@@ -117,15 +120,63 @@ def commit_submission(
     with_receipt: bool = True,
 ) -> Accepted:
     """Under the log lock: duplicate check, key validity at the log index, restatement rules,
-    offset serials again, storage, log append and (unless told not to) the receipt."""
+    offset serials again, storage, log append and (unless told not to) the receipt.
+
+    Every refusal (an EsgxError) is raised before anything is written, so a batch can go on
+    with its next item in the same transaction.
+    """
     lock_state(session)
-    existing = prepared.existing or _by_content(session, prepared.content_id)
-    if existing is not None:
-        receipt = receipt_for(session, existing.log_index, signer) if with_receipt else None
-        return Accepted(existing, receipt, True)
-    row = _accept(session, prepared, submitter)
+    pending = _pending(session)
+    # Writes wait for the transaction's one flush: a batch inserts each table in one go.
+    with session.no_autoflush:
+        existing = (
+            prepared.existing
+            or pending.contents.get(prepared.content_id)
+            or _by_content(session, prepared.content_id)
+        )
+        if existing is not None:
+            receipt = receipt_for(session, existing.log_index, signer) if with_receipt else None
+            return Accepted(existing, receipt, True)
+        row = _accept(session, prepared, submitter, pending)
     receipt = receipt_for(session, row.log_index, signer) if with_receipt else None
     return Accepted(row, receipt, False)
+
+
+@dataclass
+class _Pending:
+    """What this transaction's commit phase decided and has not flushed yet, so the next item
+    of a batch sees it without a flush: content ids, period heads, periods, key histories and
+    offset serials claimed."""
+
+    transaction: object
+    contents: dict[str, StoredDisclosure] = field(default_factory=dict)
+    rows: dict[uuid.UUID, StoredDisclosure] = field(default_factory=dict)
+    heads: dict[tuple[uuid.UUID, uuid.UUID], DisclosureHead] = field(default_factory=dict)
+    periods: dict[str, ReportingPeriod] = field(default_factory=dict)
+    histories: dict[uuid.UUID, KeyHistory] = field(default_factory=dict)
+    serials: list[tuple[uuid.UUID, uuid.UUID, str]] = field(default_factory=list)
+
+    def history(self, session: Session, org: Organization) -> KeyHistory:
+        if org.id not in self.histories:
+            self.histories[org.id] = history_of(session, org)
+        return self.histories[org.id]
+
+    def period(self, session: Session, quarter: Quarter) -> ReportingPeriod:
+        if quarter.key not in self.periods:
+            self.periods[quarter.key] = ensure_period(session, quarter)
+        return self.periods[quarter.key]
+
+    def serials_of_others(self, org_id: uuid.UUID, period_id: uuid.UUID) -> frozenset[str]:
+        return frozenset(text for o, p, text in self.serials if (o, p) != (org_id, period_id))
+
+
+def _pending(session: Session) -> _Pending:
+    transaction = session.get_transaction()
+    pending = session.info.get("esgx_pending")
+    if not isinstance(pending, _Pending) or pending.transaction is not transaction:
+        pending = _Pending(transaction)
+        session.info["esgx_pending"] = pending
+    return pending
 
 
 def submit_disclosure(
@@ -151,16 +202,31 @@ def _by_content(session: Session, content_id: str) -> StoredDisclosure | None:
     return session.scalar(select(StoredDisclosure).where(StoredDisclosure.content_id == content_id))
 
 
-def _accept(session: Session, prepared: Prepared, submitter: Submitter) -> StoredDisclosure:
+def _accept(
+    session: Session, prepared: Prepared, submitter: Submitter, pending: _Pending
+) -> StoredDisclosure:
     org, key, credential = prepared.org, prepared.key, prepared.credential
     disclosure, outcome = prepared.disclosure, prepared.outcome
     assert org and key and credential and disclosure and outcome
     state = lock_state(session)
     logged_at = utcnow()
-    check_key_at(session, org, key, index=state.size, logged_at=logged_at)
-    period = ensure_period(session, disclosure.period)
-    restated = _restated(session, org, period.id, disclosure)
-    _raise_rule_errors(recheck_serials(session, org, disclosure, outcome))
+    try:
+        pending.history(session, org).check_valid(
+            kid=key.kid, index=state.size, logged_at=logged_at
+        )
+    except SigningError as exc:
+        raise problem_for(exc) from None
+    period = pending.period(session, disclosure.period)
+    restated = _restated(session, org, period.id, disclosure, pending)
+    _raise_rule_errors(
+        recheck_serials(
+            session,
+            org,
+            disclosure,
+            outcome,
+            also_used=pending.serials_of_others(org.id, period.id),
+        )
+    )
     origin = Provenance(
         org.id,
         period,
@@ -173,7 +239,8 @@ def _accept(session: Session, prepared: Prepared, submitter: Submitter) -> Store
     )
     row = disclosure_row(disclosure, credential, origin, [_warning(w) for w in outcome.warnings])
     session.add(row)
-    session.flush()
+    pending.contents[row.content_id], pending.rows[row.id] = row, row
+    pending.serials += [(org.id, period.id, serial_text(r)) for r in outcome.new_serials]
     add_children(
         session,
         disclosure,
@@ -182,7 +249,7 @@ def _accept(session: Session, prepared: Prepared, submitter: Submitter) -> Store
         credential.payload["credentialSubject"],
         new_serials=outcome.new_serials,
     )
-    _move_head(session, restated, row)
+    pending.heads[(org.id, period.id)] = _move_head(session, restated, row)
     record_event(
         session,
         action="disclosure.accepted",
@@ -213,10 +280,10 @@ def _warning(error: FieldError) -> dict[str, Any]:
 
 
 def _restated(
-    session: Session, org: Organization, period_id: uuid.UUID, d: Disclosure
+    session: Session, org: Organization, period_id: uuid.UUID, d: Disclosure, pending: _Pending
 ) -> DisclosureHead | None:
     """The head this disclosure replaces, checking restatement rules; None for a first filing."""
-    head = session.scalar(
+    head = pending.heads.get((org.id, period_id)) or session.scalar(
         select(DisclosureHead).where(
             DisclosureHead.organization_id == org.id, DisclosureHead.period_id == period_id
         )
@@ -230,7 +297,9 @@ def _restated(
                 ).format(p=d.period.key)
             )
         return None
-    current = session.get(StoredDisclosure, head.disclosure_id)
+    current = pending.rows.get(head.disclosure_id) or session.get(
+        StoredDisclosure, head.disclosure_id
+    )
     assert current is not None
     if d.restates is None:
         raise DuplicatePeriod(
@@ -259,17 +328,18 @@ def _restated(
     return head
 
 
-def _move_head(session: Session, head: DisclosureHead | None, row: StoredDisclosure) -> None:
+def _move_head(
+    session: Session, head: DisclosureHead | None, row: StoredDisclosure
+) -> DisclosureHead:
     if head is None:
-        session.add(
-            DisclosureHead(
-                organization_id=row.organization_id,
-                period_id=row.period_id,
-                disclosure_id=row.id,
-                version=1,
-                updated_at=row.logged_at,
-            )
+        head = DisclosureHead(
+            organization_id=row.organization_id,
+            period_id=row.period_id,
+            disclosure_id=row.id,
+            version=1,
+            updated_at=row.logged_at,
         )
+        session.add(head)
     else:
         head.disclosure_id, head.version, head.updated_at = row.id, head.version + 1, row.logged_at
-    session.flush()
+    return head

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,13 +59,20 @@ def receipt_for(
 ) -> str:
     """A tlog-proof receipt for entry `index`: inclusion proof, signed checkpoint, the entry."""
     checkpoint = checkpoint or covering_checkpoint(session, index, signer)
-    proof = log.inclusion_proof(session, index=index, size=checkpoint.size)
-    return build_receipt(
-        index=index,
-        proof=proof,
-        checkpoint=checkpoint_with_cosignatures(session, checkpoint),
-        extra=log.entry(session, index).body,
-    )
+    return receipts_for(session, [index], checkpoint)[index]
+
+
+def receipts_for(
+    session: Session, indices: Sequence[int], checkpoint: LogCheckpoint
+) -> dict[int, str]:
+    """Receipts for several entries against one checkpoint, in three queries in all."""
+    note = checkpoint_with_cosignatures(session, checkpoint)
+    proofs = log.inclusion_proofs(session, indices=indices, size=checkpoint.size)
+    bodies = log.entries(session, indices)
+    return {
+        i: build_receipt(index=i, proof=proofs[i], checkpoint=note, extra=bodies[i])
+        for i in indices
+    }
 
 
 def bundle_for(
@@ -81,11 +89,10 @@ def bundle_for(
     # The key that signed this checkpoint, even if a newer log key has replaced it since.
     log_key = session.get(LogKey, checkpoint.log_key_id)
     assert log_key is not None
+    receipts = receipts_for(session, [row.log_index, *(e.log_index for e in events)], checkpoint)
     return build_bundle(
         credential=row.jws,
-        receipt=receipt_for(session, row.log_index, signer, checkpoint),
-        key_events=[
-            (e.envelope, receipt_for(session, e.log_index, signer, checkpoint)) for e in events
-        ],
+        receipt=receipts[row.log_index],
+        key_events=[(e.envelope, receipts[e.log_index]) for e in events],
         log_key=log_key.verifier_key,
     )

@@ -134,7 +134,7 @@ def add_children(
             prefix=s.prefix,
             first=Decimal(s.first),
             last=Decimal(s.last),
-            serial=_serial_text(s),
+            serial=serial_text(s),
             organization_id=row.organization_id,
             period_id=row.period_id,
             disclosure_id=row.id,
@@ -186,5 +186,5 @@ def footprint_row(
     )
 
 
-def _serial_text(s: SerialRange) -> str:
+def serial_text(s: SerialRange) -> str:
     return s.prefix if s.first == s.last == 0 else f"{s.prefix}{s.first}..{s.last}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TypeVar, cast
 
@@ -65,7 +65,6 @@ def append(session: Session, *, kind: str, body: bytes, logged_at: datetime) -> 
     state.root = tree.root()
     state.frontier = [[lvl, value.hex()] for lvl, value in tree.frontier()]
     state.updated_at = utcnow()
-    session.flush()
     return record
 
 
@@ -105,10 +104,27 @@ def _batched(session: Session, compute: Callable[[SubtreeHash], R]) -> R:
 
 def inclusion_proof(session: Session, *, index: int, size: int) -> list[bytes]:
     """RFC 9162 inclusion proof of entry `index` in the tree of `size` entries."""
-    proof = _batched(
-        session, lambda h: inclusion_proof_from_subtrees(index=index, size=size, subtree_hash=h)
+    return inclusion_proofs(session, indices=[index], size=size)[index]
+
+
+def inclusion_proofs(
+    session: Session, *, indices: Sequence[int], size: int
+) -> dict[int, list[bytes]]:
+    """Inclusion proofs of several entries in one tree, from one query for all their nodes."""
+    return _batched(
+        session,
+        lambda h: {
+            i: inclusion_proof_from_subtrees(index=i, size=size, subtree_hash=h) for i in indices
+        },
     )
-    return proof
+
+
+def entries(session: Session, indices: Sequence[int]) -> dict[int, bytes]:
+    """The bytes of several entries by index, in one query."""
+    rows = session.execute(
+        select(LogRecord.index, LogRecord.body).where(LogRecord.index.in_(sorted(set(indices))))
+    ).all()
+    return {index: body for index, body in rows}
 
 
 def consistency_proof(session: Session, *, size1: int, size2: int) -> list[bytes]:

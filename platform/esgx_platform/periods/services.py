@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,7 @@ def ensure_period(session: Session, quarter: Quarter) -> ReportingPeriod:
     if existing is not None:
         return existing
     period = ReportingPeriod(
+        id=uuid.uuid4(),  # known before the flush, so rows referring to it can be added first
         key=quarter.key,
         year=quarter.year,
         quarter=quarter.quarter,
@@ -23,7 +26,6 @@ def ensure_period(session: Session, quarter: Quarter) -> ReportingPeriod:
         deadline=quarter.default_deadline(),
     )
     session.add(period)
-    session.flush()
     return period
 
 

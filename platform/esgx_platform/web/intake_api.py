@@ -27,6 +27,7 @@ from esgx_platform.intake.receipts import (
     bundle_for,
     checkpoint_after_commit,
     receipt_for,
+    receipts_for,
 )
 from esgx_platform.keys.services import (
     change_key,
@@ -251,10 +252,10 @@ def submit_batch() -> ResponseReturnValue:
         try:
             if isinstance(item, EsgxError):
                 raise item
-            with db.begin_nested():
-                accepted = commit_submission(
-                    db, item, submitter=submitter, signer=signer, with_receipt=False
-                )
+            # No savepoint needed: commit_submission refuses before it writes anything.
+            accepted = commit_submission(
+                db, item, submitter=submitter, signer=signer, with_receipt=False
+            )
             outcomes.append((position, accepted))
         except EsgxError as exc:
             outcomes.append((position, exc))
@@ -282,6 +283,11 @@ def _batch_results(
         if accepted
         else None
     )
+    receipts = (
+        receipts_for(db, [a.disclosure.log_index for a in accepted], checkpoint)
+        if checkpoint
+        else {}
+    )
     results: list[dict[str, Any]] = []
     for position, outcome in outcomes:
         if isinstance(outcome, EsgxError):
@@ -289,7 +295,7 @@ def _batch_results(
                 {"index": position, "status": outcome.status, "problem": _problem_dict(outcome)}
             )
             continue
-        receipt = receipt_for(db, outcome.disclosure.log_index, signer, checkpoint)
+        receipt = receipts[outcome.disclosure.log_index]
         results.append(
             {
                 "index": position,

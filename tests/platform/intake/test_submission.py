@@ -231,3 +231,38 @@ def test_batch_accepts_and_rejects_each_item(client: FlaskClient, session: Sessi
     assert results[1]["problem"]["type"] == "urn:esgx:problem:malformed"
     assert results[3]["duplicate"] is True
     assert _stored(session) == 2
+
+
+def test_batch_items_see_the_items_before_them(client: FlaskClient, session: Session) -> None:
+    """Within one batch (one flush at the end), a later item is judged against the earlier
+    ones: a second filing for the period is refused, a restatement of the first is accepted,
+    and offset serials claimed earlier in the batch cannot be claimed again."""
+    filer = make_filer(session, client)
+    first = example_subject()
+    again = example_subject()
+    again["initiatives"] = []  # a different document for the same quarter
+    first_jws = filer.sign(first)
+    content_id = first_jws_content(first_jws)
+    restated = example_subject()
+    restated.update(restates=content_id, restatementReason="typo", initiatives=[])
+    restated["allocations"] = []
+    q2 = example_subject()
+    q2["period"] = "2025-Q2"  # re-uses Q3's offset serials: refused
+    response = filer.post(
+        "/api/v1/disclosures/batch",
+        {"jws": [first_jws, filer.sign(again), filer.sign(restated), filer.sign(q2)]},
+    )
+    results = response.get_json()["results"]
+    assert [r["status"] for r in results] == [201, 409, 201, 422]
+    assert results[1]["problem"]["type"] == "urn:esgx:problem:period-already-disclosed"
+    assert results[2]["restatesId"] == results[0]["id"]
+    assert results[3]["problem"]["errors"][0]["path"].startswith("$.credentialSubject.offsets")
+    assert _stored(session) == 2
+
+
+def first_jws_content(jws: str) -> str:
+    import base64
+    import hashlib
+
+    payload = jws.split(".")[1]
+    return hashlib.sha256(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))).hexdigest()
