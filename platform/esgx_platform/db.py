@@ -144,6 +144,18 @@ def begin_write(session: Session) -> None:
         session.connection(execution_options={"sqlite_immediate": True})
 
 
+def transaction_cache(session: Session) -> dict[Any, Any]:
+    """A dict that lives as long as the session's current transaction: facts looked up once
+    per transaction (a batch of submissions asks the same questions many times)."""
+    transaction = session.get_transaction()
+    held = session.info.get("esgx_cache")
+    if held is None or held[0] is not transaction:
+        held = (transaction, {})
+        session.info["esgx_cache"] = held
+    cache: dict[Any, Any] = held[1]
+    return cache
+
+
 class Database:
     """An engine plus the session factory bound to it; one per process (or per test run)."""
 

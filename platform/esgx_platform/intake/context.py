@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from esgx_platform.db import transaction_cache
 from esgx_platform.disclosures.figures import CNY_MILLION
 from esgx_platform.disclosures.model import Disclosure
 from esgx_platform.disclosures.rules import PriorFigures, RuleContext, check_rules, offset_serials
@@ -41,19 +44,43 @@ class IntakeOutcome:
 def rule_outcome(session: Session, org: Organization, d: Disclosure, today: date) -> IntakeOutcome:
     """Run the disclosure rules with the platform facts they need. Runs before the log lock;
     only offset serials can change the verdict later, and `recheck_serials` looks again."""
-    customers = _customers(session, org)
+    cache = transaction_cache(session)
+
+    def once(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        if key not in cache:
+            cache[key] = compute()
+        return cache[key]
+
+    customers: dict[str, uuid.UUID] = once(("customers", org.id), lambda: _customers(session, org))
+    categories: frozenset[int] = once(
+        ("categories", org.id),
+        lambda: frozenset(
+            session.scalars(
+                select(SupplyRelationship.scope3_category).where(
+                    SupplyRelationship.supplier_id == org.id
+                )
+            )
+        ),
+    )
     ranges = _ranges(d)
     context = RuleContext(
         today=today,
         issuer_urn=org.urn,
         customers=frozenset(customers),
         used_offset_serials=_used_serials(session, org, d.period, ranges),
-        previous_year=_previous_year(session, org, d.period),
-        category_intensity_iqr=_category_iqr(session, org, d.period),
-        filed_footprint_ids=frozenset(
-            session.scalars(
-                select(StoredFootprint.id).where(StoredFootprint.organization_id == org.id)
-            )
+        previous_year=once(
+            ("prior", org.id, d.period), lambda: _previous_year(session, org, d.period)
+        ),
+        category_intensity_iqr=once(
+            ("iqr", categories, d.period), lambda: _category_iqr(session, categories, d.period)
+        ),
+        filed_footprint_ids=once(
+            ("footprints", org.id),
+            lambda: frozenset(
+                session.scalars(
+                    select(StoredFootprint.id).where(StoredFootprint.organization_id == org.id)
+                )
+            ),
         ),
     )
     outcome = check_rules(d, context)
@@ -145,15 +172,15 @@ def _intensity(row: StoredDisclosure) -> Decimal | None:
 
 
 def _category_iqr(
-    session: Session, org: Organization, quarter: Quarter
+    session: Session, categories: frozenset[int], quarter: Quarter
 ) -> tuple[Decimal, Decimal] | None:
-    """Q1 and Q3 of intensity over current disclosures of this quarter by suppliers that share
-    a Scope 3 category with `org` in some supply relationship."""
-    categories = select(SupplyRelationship.scope3_category).where(
-        SupplyRelationship.supplier_id == org.id
-    )
+    """Q1 and Q3 of intensity over the quarter's current disclosures of suppliers in any of
+    `categories`. Shared by every supplier of those categories (one query per batch and
+    quarter); a supplier restating counts its own current figure among its peers."""
+    if not categories:
+        return None
     peers = select(SupplyRelationship.supplier_id).where(
-        SupplyRelationship.scope3_category.in_(categories)
+        SupplyRelationship.scope3_category.in_(sorted(categories))
     )
     rows = session.execute(
         select(
@@ -164,7 +191,6 @@ def _category_iqr(
         .join(DisclosureHead, DisclosureHead.disclosure_id == StoredDisclosure.id)
         .where(
             StoredDisclosure.period_key == quarter.key,
-            StoredDisclosure.organization_id != org.id,
             StoredDisclosure.revenue_currency == "CNY",
             StoredDisclosure.revenue_amount > 0,
             StoredDisclosure.organization_id.in_(peers),

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from esgx_platform.db import transaction_cache
 from esgx_platform.i18n import Text
 from esgx_platform.intake.errors import problem_for
 from esgx_platform.keys.models import SigningKey
@@ -64,7 +65,10 @@ def verified_credential(
 ) -> tuple[VerifiedCredential, SigningKey, Organization]:
     """Find the key by kid, check it is the submitter's, verify the JWS and its kind and
     issuer. Raises KeyUnknown, WrongIssuer, MalformedSubmission or a signature problem."""
-    key = find_key(session, kid)
+    cache = transaction_cache(session)
+    if ("key", kid) not in cache:
+        cache[("key", kid)] = find_key(session, kid)
+    key: SigningKey | None = cache[("key", kid)]
     if key is None:
         raise KeyUnknown(
             Text("No registered key has kid {kid}.", "没有 kid 为 {kid} 的已注册密钥。").format(
