@@ -10,10 +10,13 @@ from flask.typing import ResponseReturnValue
 from esgx_platform.accounts.models import Role
 from esgx_platform.errors import NotFound
 from esgx_platform.i18n import Text
+from esgx_platform.intake.queries import filing_history
+from esgx_platform.keys.services import list_keys
 from esgx_platform.organizations.models import SupplyRelationship
 from esgx_platform.organizations.services import give_consent, list_relationships, withdraw_consent
 from esgx_platform.tenancy import SUPPLIER_ROLES
 from esgx_platform.web.context import current_user, db_session, principal, roles_required, scope
+from supplier_portal.charts import emissions_chart
 
 bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
 
@@ -24,13 +27,38 @@ def home() -> ResponseReturnValue:
     tenant = scope()
     org_ids = principal().org_ids(*SUPPLIER_ROLES)
     suppliers = [
-        (tenant.organization(org_id), list_relationships(tenant.session, supplier_id=org_id))
+        (
+            tenant.organization(org_id),
+            list_relationships(tenant.session, supplier_id=org_id),
+            emissions_chart(filing_history(tenant.session, org_id)),
+        )
         for org_id in org_ids
     ]
     return render_template(
         "portal/home.html",
         suppliers=suppliers,
         admin_of=set(principal().org_ids(Role.SUPPLIER_ADMIN)),
+    )
+
+
+@bp.get("/orgs/<uuid:org_id>/disclosures")
+@roles_required(*SUPPLIER_ROLES)
+def disclosures(org_id: uuid.UUID) -> ResponseReturnValue:
+    """Every filing with its receipt and offline bundle, restatements included."""
+    tenant = scope()
+    org = tenant.require(org_id, *SUPPLIER_ROLES)
+    return render_template(
+        "portal/disclosures.html", org=org, rows=filing_history(tenant.session, org.id)
+    )
+
+
+@bp.get("/orgs/<uuid:org_id>/keys")
+@roles_required(*SUPPLIER_ROLES)
+def keys(org_id: uuid.UUID) -> ResponseReturnValue:
+    tenant = scope()
+    org = tenant.require(org_id, *SUPPLIER_ROLES)
+    return render_template(
+        "portal/keys.html", org=org, keys=list_keys(tenant.session, organization=org)
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel.numbers import format_currency
+from babel.numbers import format_decimal as babel_format_decimal
 from flask import Flask
 
 from esgx_platform.ghg import SCOPE3_CATEGORIES
@@ -34,6 +35,11 @@ def category_label(category: int) -> str:
     return text.render(current_locale()) if text else str(category)
 
 
+def format_decimal(amount: Decimal) -> str:
+    babel_locale = "zh_Hans_CN" if current_locale() == "zh" else "en_US"
+    return str(babel_format_decimal(amount, format="#,##0.00", locale=babel_locale))
+
+
 def format_money(amount: Decimal, currency: str | None) -> str:
     babel_locale = "zh_Hans_CN" if current_locale() == "zh" else "en_US"
     return str(format_currency(amount, currency or "CNY", locale=babel_locale))
@@ -45,4 +51,5 @@ def init_app(app: Flask) -> None:
         province_label=province_label,
         category_label=category_label,
         format_money=format_money,
+        format_decimal=format_decimal,
     )
