@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -189,3 +190,46 @@ def test_login_next_parameter_stays_on_site(client: FlaskClient, session: Sessio
         },
     )
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\t/evil.example/",
+        "/\\evil.example",
+        "//evil.example",
+        "https://evil.example/",
+        "/\n/evil.example",
+        "javascript:x",
+    ],
+)
+def test_next_never_leaves_the_site(client: FlaskClient, session: Session, target: str) -> None:
+    world = make_world(session)
+    token = csrf_from(client)
+    response = client.post(
+        "/login",
+        data={
+            "email": world.users["analyst"].email,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": target,
+        },
+    )
+    assert response.headers["Location"] == "/"
+    again = client.get("/login", query_string={"next": target})
+    assert again.headers["Location"] == "/"
+
+
+def test_next_keeps_a_local_path(client: FlaskClient, session: Session) -> None:
+    world = make_world(session)
+    token = csrf_from(client)
+    response = client.post(
+        "/login",
+        data={
+            "email": world.users["analyst"].email,
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "/orgs/123?tab=suppliers",
+        },
+    )
+    assert response.headers["Location"] == "/orgs/123?tab=suppliers"

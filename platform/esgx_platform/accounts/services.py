@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -99,12 +100,41 @@ def add_membership(
     return membership
 
 
-def authenticate(
-    session: Session, *, email: str, password: str, remote_addr: str | None = None
-) -> User:
-    """The user whose credentials these are, or Unauthenticated (the same message either way)."""
+@dataclass(frozen=True)
+class PasswordCheck:
+    """The slow part of a sign-in (Argon2), done before the writing transaction begins."""
+
+    user_id: uuid.UUID | None
+    ok: bool
+
+
+def check_password(session: Session, *, email: str, password: str) -> PasswordCheck:
+    """Verify a password without writing (an unknown e-mail costs one verification too)."""
     user = find_user(session, email)
     ok = verify_password(user.password_hash if user else None, password)
+    return PasswordCheck(user.id if user else None, ok)
+
+
+def authenticate(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    remote_addr: str | None = None,
+    checked: PasswordCheck | None = None,
+) -> User:
+    """The user whose credentials these are, or Unauthenticated (the same message either way).
+
+    Pass `checked` (from check_password, run earlier) to keep Argon2 out of the transaction
+    that records the attempt; the account is read afresh here either way.
+    """
+    checked = checked or check_password(session, email=email, password=password)
+    user = session.scalar(
+        select(User)
+        .where(User.email == email.strip().lower())
+        .execution_options(populate_existing=True)
+    )
+    ok = checked.ok and user is not None and checked.user_id == user.id
     if user is None:
         record_event(
             session,

@@ -154,7 +154,9 @@ def subject(
         },
     }
     if p.footprints:
-        footprint = _footprint(item, quarter, supplier_urn, p, allocable, revenue)
+        footprint = _footprint(
+            item, quarter, supplier_urn, p, allocable, revenue, restated=adjust != 1
+        )
         doc["productFootprints"] = [footprint]
         doc["allocations"][0]["productFootprintIds"] = [footprint["id"]]
     if p.offsets:
@@ -215,13 +217,19 @@ def _footprint(
     p: Profile,
     allocable: Decimal,
     revenue: Decimal,
+    *,
+    restated: bool,
 ) -> dict[str, Any]:
     # kgCO2e per piece: allocable tonnes over the pieces made (output = revenue / 70).
     per_piece = (allocable * 1000 / (revenue / 70)).quantize(Decimal("0.001"))
     start = datetime.combine(quarter.starts_on, time(0), tzinfo=UTC)
     end = datetime.combine(quarter.next().starts_on, time(0), tzinfo=UTC)
-    pf_id = uuid.uuid5(uuid.NAMESPACE_URL, f"esgx-demo:{item.name_en}:{quarter.key}")
+    original = uuid.uuid5(uuid.NAMESPACE_URL, f"esgx-demo:{item.name_en}:{quarter.key}")
+    # PACT footprints never change: a corrected one is a new id naming the old one.
+    pf_id = uuid.uuid5(original, "restated") if restated else original
+    preceding = {"precedingPfIds": [str(original)]} if restated else {}
     return {
+        **preceding,
         "id": str(pf_id),
         "specVersion": "3.0.3",
         "created": stamp(end + timedelta(days=5)),
@@ -230,7 +238,7 @@ def _footprint(
         "companyIds": [supplier_urn],
         "productDescription": item.description,
         "productNameCompany": item.description,
-        "productIds": [f"urn:pact:esgx.example:product-id:{pf_id.hex[:12]}"],
+        "productIds": [f"urn:pact:esgx.example:product-id:{original.hex[:12]}"],
         "pcf": {
             "declaredUnitOfMeasurement": "piece",
             "declaredUnitAmount": "1",

@@ -29,7 +29,7 @@ from esgx_platform.intake.credentials import (
     verified_credential,
 )
 from esgx_platform.intake.errors import problem_for
-from esgx_platform.intake.models import DisclosureHead, StoredDisclosure
+from esgx_platform.intake.models import DisclosureHead, StoredDisclosure, StoredFootprint
 from esgx_platform.intake.receipts import LogSigner, receipt_for
 from esgx_platform.intake.store import Provenance, add_children, disclosure_row, serial_text
 from esgx_platform.keys.models import SigningKey
@@ -155,18 +155,39 @@ class _Pending:
     periods: dict[str, ReportingPeriod] = field(default_factory=dict)
     histories: dict[uuid.UUID, KeyHistory] = field(default_factory=dict)
     serials: list[tuple[uuid.UUID, uuid.UUID, str]] = field(default_factory=list)
+    footprints: dict[uuid.UUID, tuple[uuid.UUID, dict[str, Any]]] = field(default_factory=dict)
 
     def history(self, session: Session, org: Organization) -> KeyHistory:
         if org.id not in self.histories:
             self.histories[org.id] = history_of(session, org)
         return self.histories[org.id]
 
-    def period(self, session: Session, quarter: Quarter) -> ReportingPeriod:
+    def existing_period(self, session: Session, quarter: Quarter) -> ReportingPeriod | None:
+        """The period if it exists (or was created earlier in this transaction); creating it
+        waits until the item is accepted, so a refused item leaves no period behind."""
         if quarter.key not in self.periods:
-            self.periods[quarter.key] = ensure_period(session, quarter)
+            found = session.scalar(
+                select(ReportingPeriod).where(ReportingPeriod.key == quarter.key)
+            )
+            if found is None:
+                return None
+            self.periods[quarter.key] = found
         return self.periods[quarter.key]
 
-    def serials_of_others(self, org_id: uuid.UUID, period_id: uuid.UUID) -> frozenset[str]:
+    def create_period(self, session: Session, quarter: Quarter) -> ReportingPeriod:
+        self.periods[quarter.key] = ensure_period(session, quarter)
+        return self.periods[quarter.key]
+
+    def footprint_owner(
+        self, session: Session, footprint_id: uuid.UUID
+    ) -> tuple[uuid.UUID, dict[str, Any]] | None:
+        """Who filed a footprint id and what they filed, in this transaction or before."""
+        if footprint_id in self.footprints:
+            return self.footprints[footprint_id]
+        row = session.get(StoredFootprint, footprint_id)
+        return (row.organization_id, row.body) if row is not None else None
+
+    def serials_of_others(self, org_id: uuid.UUID, period_id: uuid.UUID | None) -> frozenset[str]:
         return frozenset(text for o, p, text in self.serials if (o, p) != (org_id, period_id))
 
 
@@ -216,17 +237,21 @@ def _accept(
         )
     except SigningError as exc:
         raise problem_for(exc) from None
-    period = pending.period(session, disclosure.period)
-    restated = _restated(session, org, period.id, disclosure, pending)
+    period = pending.existing_period(session, disclosure.period)
+    restated = _restated(session, org, period.id if period else None, disclosure, pending)
     _raise_rule_errors(
         recheck_serials(
             session,
             org,
             disclosure,
             outcome,
-            also_used=pending.serials_of_others(org.id, period.id),
+            also_used=pending.serials_of_others(org.id, period.id if period else None),
         )
     )
+    subject = credential.payload["credentialSubject"]
+    new_footprints = _footprints_to_store(session, org, disclosure, subject, pending)
+    # Every refusal is behind us: from here on, only writes.
+    period = period or pending.create_period(session, disclosure.period)
     origin = Provenance(
         org.id,
         period,
@@ -246,9 +271,10 @@ def _accept(
         disclosure,
         row,
         outcome.customers,
-        credential.payload["credentialSubject"],
         new_serials=outcome.new_serials,
+        new_footprints=new_footprints,
     )
+    pending.footprints.update({fid: (org.id, body) for fid, body in new_footprints.items()})
     pending.heads[(org.id, period.id)] = _move_head(session, restated, row)
     record_event(
         session,
@@ -280,12 +306,21 @@ def _warning(error: FieldError) -> dict[str, Any]:
 
 
 def _restated(
-    session: Session, org: Organization, period_id: uuid.UUID, d: Disclosure, pending: _Pending
+    session: Session,
+    org: Organization,
+    period_id: uuid.UUID | None,
+    d: Disclosure,
+    pending: _Pending,
 ) -> DisclosureHead | None:
     """The head this disclosure replaces, checking restatement rules; None for a first filing."""
-    head = pending.heads.get((org.id, period_id)) or session.scalar(
-        select(DisclosureHead).where(
-            DisclosureHead.organization_id == org.id, DisclosureHead.period_id == period_id
+    head = (
+        None
+        if period_id is None
+        else pending.heads.get((org.id, period_id))
+        or session.scalar(
+            select(DisclosureHead).where(
+                DisclosureHead.organization_id == org.id, DisclosureHead.period_id == period_id
+            )
         )
     )
     if head is None:
@@ -326,6 +361,40 @@ def _restated(
             extra={"current_content_id": current.content_id},
         )
     return head
+
+
+def _footprints_to_store(
+    session: Session,
+    org: Organization,
+    d: Disclosure,
+    subject: dict[str, Any],
+    pending: _Pending,
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """The disclosure's footprints not on file yet, by id, as filed. One already on file is
+    reused only when this supplier filed exactly the same footprint (a restatement repeating
+    it); PACT footprints never change, and another supplier's id is never taken over."""
+    bodies = {uuid.UUID(str(pf["id"])): pf for pf in subject.get("productFootprints", [])}
+    new: dict[uuid.UUID, dict[str, Any]] = {}
+    for position, pf in enumerate(d.product_footprints):
+        owner = pending.footprint_owner(session, pf.id)
+        if owner is None:
+            new[pf.id] = bodies[pf.id]
+        elif owner != (org.id, bodies[pf.id]):
+            raise RuleViolation(
+                Text("A footprint id is taken.", "碳足迹 ID 已被占用。"),
+                errors=(
+                    FieldError(
+                        f"$.credentialSubject.productFootprints[{position}].id",
+                        Text(
+                            "This footprint id is on file with other content: a changed footprint "
+                            "needs a new id (and this one in precedingPfIds).",
+                            "该碳足迹 ID 已以其他内容登记：更改后的碳足迹须使用新 ID"
+                            "（并在 precedingPfIds 中列出此 ID）。",
+                        ),
+                    ),
+                ),
+            )
+    return new
 
 
 def _move_head(

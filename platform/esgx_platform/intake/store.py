@@ -105,9 +105,9 @@ def add_children(
     d: Disclosure,
     row: StoredDisclosure,
     customers: dict[str, uuid.UUID],
-    subject: dict[str, Any],
     *,
     new_serials: list[SerialRange],
+    new_footprints: dict[uuid.UUID, dict[str, Any]],
 ) -> None:
     """Allocations, Scope 3 rows, the serials first claimed here, and product footprints."""
     session.add_all(
@@ -142,13 +142,11 @@ def add_children(
         for s in new_serials
     )
     # The footprints as filed (PACT tolerates members the platform does not model).
-    bodies = {str(uuid.UUID(str(pf["id"]))): pf for pf in subject.get("productFootprints", [])}
-    for pf in d.product_footprints:
-        if session.get(StoredFootprint, pf.id) is not None:
-            continue  # restated unchanged: the footprint keeps its id and first filing
-        session.add(
-            footprint_row(pf, bodies[str(pf.id)], row.organization_id, disclosure_id=row.id)
-        )
+    session.add_all(
+        footprint_row(pf, new_footprints[pf.id], row.organization_id, disclosure_id=row.id)
+        for pf in d.product_footprints
+        if pf.id in new_footprints
+    )
 
 
 def footprint_row(

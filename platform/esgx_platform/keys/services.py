@@ -197,6 +197,9 @@ def register_key(
 ) -> SigningKey:
     """Register a new key: proof of possession over a challenge plus its signed `registered`
     event. Raises KeyEventRejected or KeyConflict; the caller rolls back, storing nothing."""
+    # The log lock first: on PostgreSQL it is what stops two registrations from spending one
+    # challenge, or one key from being registered to two organizations at once.
+    lock_state(session)
     jwk = _use_challenge(session, organization, proof)
     if _kid_taken(session, jwk["kid"]):
         raise KeyConflict(

@@ -176,8 +176,13 @@ def add_cosignature(
     cosignature = LogCosignature(
         checkpoint_id=checkpoint.id, witness_name=vkey.name, signature_line=line
     )
-    session.add(cosignature)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(cosignature)
+    except IntegrityError:  # the same witness, racing itself
+        raise Conflict(
+            Text("This witness has cosigned this checkpoint already.", "该见证方已联署此检查点。")
+        ) from None
     return cosignature
 
 

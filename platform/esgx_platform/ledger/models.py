@@ -79,6 +79,7 @@ class LogCosignature(Base):
     """A witness's cosignature line for a checkpoint (C2SP tlog-cosignature)."""
 
     __tablename__ = "log_cosignatures"
+    __table_args__ = (UniqueConstraint("checkpoint_id", "witness_name"),)
 
     id: Mapped[int] = mapped_column(_BIGINT, primary_key=True, autoincrement=True)
     checkpoint_id: Mapped[int] = mapped_column(ForeignKey("log_checkpoints.id"), index=True)

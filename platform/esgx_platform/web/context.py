@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar, cast
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session
 from sqlalchemy.orm import Session
@@ -159,7 +160,26 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object, or UnsupportedMediaType / MalformedSubmission."""
     if not request.is_json:
         raise UnsupportedMediaType(Text("Send application/json.", "请以 application/json 发送。"))
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than any document of ours
+        body = None
     if not isinstance(body, dict):
         raise MalformedSubmission(Text("The body is not a JSON object.", "请求体不是 JSON 对象。"))
     return body
+
+
+def local_path(target: str | None, default: str = "/") -> str:
+    """`target` if it is a path on this site, else `default` (no open redirects).
+
+    Browsers drop tabs and newlines from URLs and treat a backslash as a slash, so "/\t/host"
+    or "/\\host" would leave the site: anything but a plain absolute path is refused.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if any(ord(c) < 0x21 or c in "\\\x7f" for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from esgx_platform.errors import EsgxError, FieldError
@@ -96,6 +96,11 @@ def _handle_http(exc: HTTPException) -> Response:
 def _handle_unexpected(exc: Exception) -> Response:
     # A bug: log the traceback for operators, show the user nothing of it.
     log.exception("unhandled error on %s %s", request.method, request.path)
+    # The request's session may be mid-failure (a flush that raised); answering must not
+    # touch it again before it is rolled back, or the error page itself fails.
+    db = g.get("db")
+    if db is not None:
+        db.rollback()
     title = _HTTP_TEXT[500]
     detail = Text(
         "Something went wrong on our side. The error was logged; please try again later.",

@@ -8,7 +8,7 @@ from flask_babel import Babel
 
 from esgx_platform.config import REPO_ROOT
 from esgx_platform.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, normalize_locale
-from esgx_platform.web.context import current_user, db_session
+from esgx_platform.web.context import current_user, db_session, local_path
 
 TRANSLATIONS_DIR = REPO_ROOT / "platform" / "esgx_platform" / "translations"
 bp = Blueprint("i18n", __name__)
@@ -41,10 +41,7 @@ def switch_language() -> ResponseReturnValue:
     if user is not None:
         user.locale = locale
         db_session().commit()
-    target = request.form.get("next") or "/"
-    # Only local paths: an open redirect would let a link send users anywhere.
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
+    target = local_path(request.form.get("next"))
     return redirect(target)
 
 

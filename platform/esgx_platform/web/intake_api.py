@@ -80,9 +80,14 @@ def _actor() -> tuple[uuid.UUID | None, str]:
 def _rejected(
     db: Session, action: str, org_id: uuid.UUID | None, exc: EsgxError, details: dict[str, Any]
 ) -> None:
-    """Roll back everything, then keep only an audit event of the rejection."""
+    """Roll back everything, then keep only an audit event of the rejection (under the
+    submitter's organization when it files for exactly one, so it can see its refusals)."""
     db.rollback()
+    begin_write(db)
     user_id, via = _actor()
+    if org_id is None:
+        own = principal().org_ids(*SUPPLIER_ROLES)
+        org_id = own[0] if len(own) == 1 else None
     record_event(
         db,
         action=action,
@@ -259,10 +264,13 @@ def submit_batch() -> ResponseReturnValue:
             outcomes.append((position, accepted))
         except EsgxError as exc:
             outcomes.append((position, exc))
+            own = submitter.organization_ids
             record_event(
                 db,
                 action="disclosure.rejected",
                 actor_user_id=submitter.user_id,
+                organization_id=next(iter(own)) if len(own) == 1 else None,
+                remote_addr=request.remote_addr,
                 details={
                     "problem": exc.type_slug,
                     "detail": exc.detail.en,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from typing import cast
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -24,7 +25,7 @@ from esgx_platform.ledger.checkpoints import (
 from esgx_platform.ledger.models import LogCheckpoint, LogKey
 from esgx_platform.schemas import load
 from esgx_platform.tenancy import FACTORY_ROLES
-from esgx_platform.web.context import auth_required, db_session, roles_required
+from esgx_platform.web.context import auth_required, db_session, json_body, roles_required
 from esgx_platform.web.intake_schemas import CosignatureIn
 
 bp = Blueprint("log_api", __name__, url_prefix="/api/v1/log")
@@ -34,9 +35,13 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+MAX_INDEX = 2**62  # beyond any log; keeps database integer types from overflowing
+
+
 def _int_arg(name: str) -> int:
     raw = request.args.get(name, "")
-    if not raw.isdigit():
+    # ASCII digits only: str.isdigit() would let "²" through to int().
+    if not re.fullmatch(r"[0-9]{1,18}", raw):
         raise InvalidInput(
             Text(
                 "Query parameter {n} must be a whole number.", "查询参数 {n} 必须为非负整数。"
@@ -81,6 +86,8 @@ def verifier_keys() -> ResponseReturnValue:
 @bp.get("/entries/<int:index>")
 @auth_required()
 def entry(index: int) -> ResponseReturnValue:
+    if index >= MAX_INDEX:
+        raise NotFound(Text("No log entry {i}.", "日志条目 {i} 不存在。").format(i=index))
     record = log.entry(db_session(), index)
     return jsonify(
         {
@@ -128,8 +135,9 @@ def consistency() -> ResponseReturnValue:
 @roles_required(*FACTORY_ROLES)
 def cosign(size: int) -> ResponseReturnValue:
     """A lead factory, as witness, posts its cosignature of the checkpoint at `size`."""
-    body = request.get_json(silent=True)
-    values = load(CosignatureIn(), body if isinstance(body, dict) else {})
+    values = load(CosignatureIn(), json_body())
+    if size >= MAX_INDEX:
+        raise NotFound(Text("No checkpoint of that size.", "没有该大小的检查点。"))
     db = db_session()
     target = db.scalar(
         select(LogCheckpoint)

@@ -99,3 +99,35 @@ def test_footprints_are_read_by_the_supplier_and_consenting_customers(
         assert client.get(path).status_code == 200
         assert analyst.get(path).status_code == 200
         assert other.get(path).status_code == 404
+
+
+def test_a_footprint_id_on_file_cannot_carry_other_content(
+    client: FlaskClient, session: Session
+) -> None:
+    """Footprint X is on file; a disclosure carrying other content under X's id is refused
+    (the same branch refuses another supplier's id: the owner and the content must match)."""
+    from tests.platform.intake.helpers import example_subject
+
+    filer = make_filer(session, client)
+    assert file_footprint(filer, footprint()).status_code == 201
+    taken = example_subject()
+    mine = footprint()
+    mine["pcf"]["pcfExcludingBiogenicUptake"] = "9.99"
+    taken["productFootprints"] = [mine]
+    taken["allocations"][0]["productFootprintIds"] = [mine["id"]]
+    response = filer.submit(taken)
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["path"] == "$.credentialSubject.productFootprints[0].id"
+
+
+def test_batch_reuses_a_footprint_within_the_batch(client: FlaskClient, session: Session) -> None:
+    from tests.platform.intake.helpers import example_subject
+
+    filer = make_filer(session, client)
+    q3, q2 = example_subject(), example_subject()
+    q2.update(period="2025-Q2", offsets=[])
+    for subject in (q3, q2):
+        subject["productFootprints"] = [footprint()]
+        subject["allocations"][0]["productFootprintIds"] = [footprint()["id"]]
+    response = filer.post("/api/v1/disclosures/batch", {"jws": [filer.sign(q3), filer.sign(q2)]})
+    assert [r["status"] for r in response.get_json()["results"]] == [201, 201]

@@ -83,3 +83,21 @@ def test_lead_factory_cosigns_a_checkpoint(client: FlaskClient, session: Session
     published = client.get("/api/v1/log/checkpoint").text
     verified = verify_checkpoint(published, log_key=vkey, witness_keys=[witness_key], quorum=1)
     assert set(verified.witnesses) == {"factory.witness"}
+
+
+def test_hostile_numbers_and_nesting_get_clean_answers(
+    client: FlaskClient, session: Session
+) -> None:
+    filer = make_filer(session, client)
+    for path in (
+        "/api/v1/log/proofs/inclusion?index=%C2%B2&size=1",
+        "/api/v1/log/proofs/inclusion?index=99999999999999999999&size=1",
+    ):
+        assert client.get(path).status_code == 422, path
+    assert client.get("/api/v1/log/entries/99999999999999999999").status_code == 404
+    deep = "[" * 50_000 + "]" * 50_000
+    response = client.post(
+        "/api/v1/disclosures", data=deep, content_type="application/json", headers=filer.csrf()
+    )
+    assert response.status_code == 400
+    assert response.get_json()["type"] == "urn:esgx:problem:malformed"
