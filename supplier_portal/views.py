@@ -18,7 +18,14 @@ from esgx_platform.tenancy import SUPPLIER_ROLES
 from esgx_platform.web.context import current_user, db_session, principal, roles_required, scope
 from supplier_portal.charts import emissions_chart
 
-bp = Blueprint("portal", __name__, url_prefix="/portal", template_folder="templates")
+bp = Blueprint(
+    "portal",
+    __name__,
+    url_prefix="/portal",
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 
 @bp.get("/")
@@ -58,8 +65,19 @@ def keys(org_id: uuid.UUID) -> ResponseReturnValue:
     tenant = scope()
     org = tenant.require(org_id, *SUPPLIER_ROLES)
     return render_template(
-        "portal/keys.html", org=org, keys=list_keys(tenant.session, organization=org)
+        "portal/keys.html",
+        org=org,
+        keys=list_keys(tenant.session, organization=org),
+        is_admin=principal().is_operator or Role.SUPPLIER_ADMIN in principal().roles_in(org.id),
     )
+
+
+@bp.get("/orgs/<uuid:org_id>/sign")
+@roles_required(*SUPPLIER_ROLES)
+def sign(org_id: uuid.UUID) -> ResponseReturnValue:
+    """Sign a disclosure in this browser (the key file is read here, never uploaded)."""
+    org = scope().require(org_id, *SUPPLIER_ROLES)
+    return render_template("portal/sign.html", org=org)
 
 
 @bp.post("/relationships/<uuid:rel_id>/consent/<any(give,withdraw):action>")

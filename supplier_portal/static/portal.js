@@ -1,0 +1,138 @@
+// Supplier portal pages: register a signing key, and sign and submit a disclosure, both in
+// this browser. Messages come translated from the page (data-msg-* attributes).
+import {
+  credential, generateKey, importPrivateKey, payloadOf, registration, signCredential,
+} from "./signing.js";
+
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
+
+function message(root, name) {
+  return root.dataset["msg" + name[0].toUpperCase() + name.slice(1)] || name;
+}
+
+async function postJson(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+    body: JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw Object.assign(new Error(data.detail || response.statusText), { data });
+  return data;
+}
+
+function show(target, text, problem) {
+  target.replaceChildren();
+  const line = document.createElement("p");
+  line.textContent = text;
+  target.append(line);
+  const errors = (problem && problem.errors) || [];
+  if (errors.length) {
+    const list = document.createElement("ul");
+    for (const error of errors) {
+      const item = document.createElement("li");
+      const where = document.createElement("code");
+      where.textContent = error.path;
+      item.append(where, " ", error.message);
+      list.append(item);
+    }
+    target.append(list);
+  }
+  target.focus();
+}
+
+function readFile(input) {
+  const file = input.files && input.files[0];
+  if (!file) return Promise.resolve(null);
+  return file.text();
+}
+
+function download(name, text) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([text], { type: "application/x-pem-file" }));
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+async function register(root, key) {
+  const challenge = await postJson(root.dataset.challengeUrl, {});
+  const body = await registration(challenge, key);
+  body.label = root.querySelector("#key-label").value || null;
+  return postJson(root.dataset.registerUrl, body);
+}
+
+function wireKeys(root) {
+  const status = root.querySelector("#key-status");
+  root.querySelector("#generate").addEventListener("click", async () => {
+    try {
+      const alg = root.querySelector("#alg").value;
+      const { key, pem } = await generateKey(alg);
+      const registered = await register(root, key);
+      download(`esgx-${registered.kid.slice(0, 12)}.pem`, pem);
+      show(status, `${message(root, "registered")} ${registered.kid}`);
+      document.querySelector("#keys-table")?.setAttribute("data-stale", "true");
+    } catch (error) {
+      show(status, `${message(root, "failed")} ${error.message}`, error.data);
+    }
+  });
+  root.querySelector("#register-file").addEventListener("click", async () => {
+    try {
+      const text = await readFile(root.querySelector("#key-file"));
+      if (!text) throw new Error(message(root, "chooseFile"));
+      const registered = await register(root, await importPrivateKey(text));
+      show(status, `${message(root, "registered")} ${registered.kid}`);
+    } catch (error) {
+      show(status, `${message(root, "failed")} ${error.message}`, error.data);
+    }
+  });
+}
+
+function wireSign(root) {
+  const result = root.querySelector("#result");
+  const subjectBox = root.querySelector("#subject");
+  const subjectOf = () => JSON.parse(subjectBox.value);
+  root.querySelector("#subject-file").addEventListener("change", async (event) => {
+    subjectBox.value = (await readFile(event.target)) || subjectBox.value;
+  });
+  root.querySelector("#review").addEventListener("click", async () => {
+    try {
+      const payload = await payloadOf(credential(subjectOf(), root.dataset.issuer));
+      root.querySelector("#canonical").textContent = payload.text;
+      root.querySelector("#digest").textContent = payload.contentId;
+      root.querySelector("#review-box").hidden = false;
+    } catch (error) {
+      show(result, `${message(root, "badJson")} ${error.message}`);
+    }
+  });
+  root.querySelector("#sign-submit").addEventListener("click", async () => {
+    try {
+      const keyText = await readFile(root.querySelector("#sign-key"));
+      if (!keyText) throw new Error(message(root, "chooseKey"));
+      const key = await importPrivateKey(keyText);
+      const jws = await signCredential(credential(subjectOf(), root.dataset.issuer), key);
+      const accepted = await postJson(root.dataset.submitUrl, { jws });
+      result.replaceChildren();
+      const line = document.createElement("p");
+      line.textContent = `${message(root, "accepted")} ${accepted.period} · ${accepted.contentId}`;
+      const bundle = document.createElement("a");
+      bundle.href = accepted.bundleUrl;
+      bundle.textContent = message(root, "bundle");
+      bundle.id = "bundle-link";
+      const receipt = document.createElement("pre");
+      receipt.id = "receipt";
+      receipt.textContent = accepted.receipt;
+      result.append(line, bundle, receipt);
+      result.focus();
+    } catch (error) {
+      show(result, `${message(root, "failed")} ${error.message}`, error.data);
+    }
+  });
+}
+
+const keys = document.querySelector("#register-key");
+if (keys) wireKeys(keys);
+const sign = document.querySelector("#sign-disclosure");
+if (sign) wireSign(sign);

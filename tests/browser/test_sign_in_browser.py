@@ -1,0 +1,87 @@
+"""End to end in Chromium: a demo supplier makes a key in the browser, registers it, signs a
+disclosure in the browser and gets a receipt whose bundle verifies offline with esgx-sign."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+
+from esgx_platform.demo.world import DEMO_PASSWORD
+from signing import generate_key, private_key_pem
+from tests.platform.intake.helpers import example_subject
+from tests.platform.live import Live, live_server
+
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+
+
+def sign_in(page: Page, live: Live, email: str) -> None:
+    page.goto(live.base + "/login")
+    page.fill("#email", email)
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("button.primary")
+    page.wait_for_url(live.base + "/portal/")
+
+
+def test_key_made_and_disclosure_signed_in_the_browser(browser: Browser, tmp_path: Path) -> None:
+    with live_server(tmp_path, seed_demo=True) as live:
+        context = browser.new_context(accept_downloads=True)
+        page = context.new_page()
+        sign_in(page, live, "supplier-admin@esgx.example")
+        expect(page.locator("h1")).to_have_text("供应商门户")  # this demo user reads Chinese
+        page.click("text=签名密钥")
+        page.select_option("#alg", "ES256")
+        with page.expect_download() as download:
+            page.click("#generate")
+        key_file = tmp_path / "browser-key.pem"
+        download.value.save_as(key_file)
+        expect(page.locator("#key-status")).to_contain_text("密钥已注册")
+        assert "PRIVATE KEY" in key_file.read_text()
+
+        page.goto(page.url.replace("/keys", "/sign"))
+        subject = example_subject()
+        subject["period"] = "2024-Q3"  # a quarter the demo has not filed
+        page.fill("#subject", json.dumps(subject))
+        page.click("#review")
+        expect(page.locator("#digest")).to_have_text(SHA256_HEX)
+        page.set_input_files("#sign-key", str(key_file))
+        page.click("#sign-submit")
+        expect(page.locator("#bundle-link")).to_be_visible()
+        bundle = page.request.get(
+            live.base + (page.locator("#bundle-link").get_attribute("href") or "")
+        )
+        assert bundle.ok
+        (tmp_path / "bundle.json").write_text(bundle.text())
+        log_key = page.request.get(live.base + "/api/v1/log/key").json()["data"][0]["verifierKey"]
+
+        # A key the platform does not know: a clear refusal, nothing stored.
+        stranger = tmp_path / "stranger.pem"
+        stranger.write_bytes(private_key_pem(generate_key("Ed25519")))
+        subject["period"] = "2024-Q2"
+        page.fill("#subject", json.dumps(subject))
+        page.set_input_files("#sign-key", str(stranger))
+        page.click("#sign-submit")
+        expect(page.locator("#result")).to_contain_text("kid")
+        history = page.request.get(page.url.replace("/sign", "/disclosures")).text()
+        assert "2024-Q3" in history
+        assert "2024-Q2" not in history
+        context.close()
+    verify = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "signing.cli",
+            "verify-bundle",
+            "--log-key",
+            log_key,
+            str(tmp_path / "bundle.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stderr
