@@ -90,10 +90,48 @@ function wireKeys(root) {
   });
 }
 
+function showAccepted(root, result, accepted) {
+  result.replaceChildren();
+  const line = document.createElement("p");
+  line.textContent = `${message(root, "accepted")} ${accepted.period} · ${accepted.contentId}`;
+  const bundle = document.createElement("a");
+  bundle.href = accepted.bundleUrl;
+  bundle.textContent = message(root, "bundle");
+  bundle.id = "bundle-link";
+  const receipt = document.createElement("pre");
+  receipt.id = "receipt";
+  receipt.textContent = accepted.receipt;
+  result.append(line, bundle, receipt);
+  result.focus();
+}
+
 function wireSign(root) {
   const result = root.querySelector("#result");
+  const restate = root.querySelector("#restate");
   const subjectBox = root.querySelector("#subject");
   const subjectOf = () => JSON.parse(subjectBox.value);
+  let current = null; // the content id a restatement must name, when the quarter is taken
+
+  async function signAndSubmit(subject) {
+    const keyText = await readFile(root.querySelector("#sign-key"));
+    if (!keyText) throw new Error(message(root, "chooseKey"));
+    const key = await importPrivateKey(keyText);
+    const jws = await signCredential(credential(subject, root.dataset.issuer), key);
+    return postJson(root.dataset.submitUrl, { jws });
+  }
+
+  async function attempt(subject) {
+    try {
+      showAccepted(root, result, await signAndSubmit(subject));
+      restate.hidden = true;
+    } catch (error) {
+      show(result, `${message(root, "failed")} ${error.message}`, error.data);
+      const type = (error.data && error.data.type) || "";
+      current = error.data && error.data.current_content_id;
+      restate.hidden = !type.endsWith(":period-already-disclosed");
+    }
+  }
+
   root.querySelector("#subject-file").addEventListener("change", async (event) => {
     subjectBox.value = (await readFile(event.target)) || subjectBox.value;
   });
@@ -107,25 +145,33 @@ function wireSign(root) {
       show(result, `${message(root, "badJson")} ${error.message}`);
     }
   });
+  root.querySelector("#download-payload").addEventListener("click", () => {
+    const text = root.querySelector("#canonical").textContent;
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
+    link.download = "credential.json";
+    document.body.append(link);
+    link.click();
+    link.remove();
+  });
   root.querySelector("#sign-submit").addEventListener("click", async () => {
     try {
-      const keyText = await readFile(root.querySelector("#sign-key"));
-      if (!keyText) throw new Error(message(root, "chooseKey"));
-      const key = await importPrivateKey(keyText);
-      const jws = await signCredential(credential(subjectOf(), root.dataset.issuer), key);
-      const accepted = await postJson(root.dataset.submitUrl, { jws });
-      result.replaceChildren();
-      const line = document.createElement("p");
-      line.textContent = `${message(root, "accepted")} ${accepted.period} · ${accepted.contentId}`;
-      const bundle = document.createElement("a");
-      bundle.href = accepted.bundleUrl;
-      bundle.textContent = message(root, "bundle");
-      bundle.id = "bundle-link";
-      const receipt = document.createElement("pre");
-      receipt.id = "receipt";
-      receipt.textContent = accepted.receipt;
-      result.append(line, bundle, receipt);
-      result.focus();
+      await attempt(subjectOf());
+    } catch (error) {
+      show(result, `${message(root, "badJson")} ${error.message}`);
+    }
+  });
+  root.querySelector("#restate-submit").addEventListener("click", async () => {
+    const subject = subjectOf();
+    subject.restates = current;
+    subject.restatementReason = root.querySelector("#restatement-reason").value;
+    await attempt(subject);
+  });
+  root.querySelector("#jws-submit").addEventListener("click", async () => {
+    try {
+      const jws = (await readFile(root.querySelector("#jws-file")))?.trim();
+      if (!jws) throw new Error(message(root, "chooseJws"));
+      showAccepted(root, result, await postJson(root.dataset.submitUrl, { jws }));
     } catch (error) {
       show(result, `${message(root, "failed")} ${error.message}`, error.data);
     }

@@ -58,6 +58,44 @@ def test_key_made_and_disclosure_signed_in_the_browser(browser: Browser, tmp_pat
         (tmp_path / "bundle.json").write_text(bundle.text())
         log_key = page.request.get(live.base + "/api/v1/log/key").json()["data"][0]["verifierKey"]
 
+        # The same quarter again: the page offers a restatement, which then goes through.
+        subject["initiatives"] = []
+        page.fill("#subject", json.dumps(subject))
+        page.click("#sign-submit")
+        expect(page.locator("#restate")).to_be_visible()
+        page.fill("#restatement-reason", "更正电表读数")
+        page.click("#restate-submit")
+        expect(page.locator("#bundle-link")).to_be_visible()
+        expect(page.locator("#restate")).to_be_hidden()
+
+        # The command-line path: download the reviewed credential, sign it with esgx-sign
+        # (with the key made in the browser), upload the JWS.
+        subject.update(period="2024-Q1", offsets=[])  # its serials are Q3's already
+        page.fill("#subject", json.dumps(subject))
+        page.click("#review")
+        with page.expect_download() as payload:
+            page.click("#download-payload")
+        payload.value.save_as(tmp_path / "credential.json")
+        signed = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "signing.cli",
+                "sign",
+                "--key",
+                str(key_file),
+                "--credential",
+                str(tmp_path / "credential.json"),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        (tmp_path / "disclosure.jws").write_text(signed.stdout)
+        page.set_input_files("#jws-file", str(tmp_path / "disclosure.jws"))
+        page.click("#jws-submit")
+        expect(page.locator("#result")).to_contain_text("2024-Q1")
+
         # A key the platform does not know: a clear refusal, nothing stored.
         stranger = tmp_path / "stranger.pem"
         stranger.write_bytes(private_key_pem(generate_key("Ed25519")))
@@ -68,7 +106,9 @@ def test_key_made_and_disclosure_signed_in_the_browser(browser: Browser, tmp_pat
         expect(page.locator("#result")).to_contain_text("kid")
         history = page.request.get(page.url.replace("/sign", "/disclosures")).text()
         assert "2024-Q3" in history
+        assert "2024-Q1" in history
         assert "2024-Q2" not in history
+        assert "重述" in history  # the restatement is listed, in Chinese
         context.close()
     verify = subprocess.run(
         [

@@ -8,7 +8,7 @@ from decimal import Decimal
 from html import escape
 
 WIDTH, HEIGHT = 720, 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 56, 16, 48
+LEFT, RIGHT, TOP, BOTTOM = 64, 72, 30, 48
 COLORS = ("#0f6e5b", "#5aa897", "#b7d7cf")
 LINE_COLOR = "#c2410c"
 
@@ -75,7 +75,9 @@ def _axis(top: Decimal, unit: str, plot_h: float) -> list[str]:
             f'class="grid"/><text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
             f'class="tick">{value:,.0f}</text>'
         )
-    out.append(f'<text x="12" y="{TOP + 8}" class="tick">{escape(unit)}</text>')
+    out.append(
+        f'<text x="{LEFT}" y="{TOP - 14}" text-anchor="end" class="tick">{escape(unit)}</text>'
+    )
     return out
 
 
@@ -96,7 +98,7 @@ def _line(line: Series, n: int, slot: float, plot_h: float, unit: str) -> list[s
     return [
         f'<polyline points="{points}" fill="none" stroke="{LINE_COLOR}" stroke-width="2"/>',
         dots,
-        f'<text x="{WIDTH - RIGHT + 6}" y="{TOP + 8}" class="tick">{escape(unit)}</text>',
+        f'<text x="{WIDTH - RIGHT}" y="{TOP - 14}" class="tick">{escape(unit)}</text>',
     ]
 
 
@@ -107,7 +109,7 @@ def _legend(stacks: Sequence[Series], line: Series | None) -> list[str]:
             f'<rect x="{x}" y="{HEIGHT - 18}" width="12" height="12" fill="{color}"/>'
             f'<text x="{x + 16}" y="{HEIGHT - 8}" class="tick">{escape(series.label)}</text>'
         )
-        x += 24 + 8 * len(series.label)
+        x += 28 + _text_width(series.label)
     if line is not None:
         out.append(
             f'<line x1="{x}" x2="{x + 14}" y1="{HEIGHT - 12}" y2="{HEIGHT - 12}" '
@@ -115,3 +117,8 @@ def _legend(stacks: Sequence[Series], line: Series | None) -> list[str]:
             f'y="{HEIGHT - 8}" class="tick">{escape(line.label)}</text>'
         )
     return out
+
+
+def _text_width(text: str) -> int:
+    """Rough width of 11 px text: CJK characters are about twice as wide as Latin ones."""
+    return sum(12 if ord(c) > 0x2E80 else 6 for c in text)
