@@ -45,7 +45,7 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg --no-location --omit-header -o messages.pot .
-	$(BIN)/pybabel update -i messages.pot -d platform/esgx_platform/translations --no-wrap
+	$(BIN)/pybabel update -i messages.pot -d platform/esgx_platform/translations --no-wrap --no-fuzzy-matching
 	rm messages.pot
 
 clean:

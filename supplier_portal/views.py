@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from esgx_platform.accounts.models import Role
@@ -17,6 +17,7 @@ from esgx_platform.organizations.services import give_consent, list_relationship
 from esgx_platform.tenancy import SUPPLIER_ROLES
 from esgx_platform.web.context import current_user, db_session, principal, roles_required, scope
 from supplier_portal.charts import emissions_chart
+from supplier_portal.form_views import draft_subject_json
 
 bp = Blueprint(
     "portal",
@@ -77,7 +78,10 @@ def keys(org_id: uuid.UUID) -> ResponseReturnValue:
 def sign(org_id: uuid.UUID) -> ResponseReturnValue:
     """Sign a disclosure in this browser (the key file is read here, never uploaded)."""
     org = scope().require(org_id, *SUPPLIER_ROLES)
-    return render_template("portal/sign.html", org=org)
+    period = request.args.get("period", "")
+    return render_template(
+        "portal/sign.html", org=org, prefilled=draft_subject_json(org.id, period) if period else ""
+    )
 
 
 @bp.post("/relationships/<uuid:rel_id>/consent/<any(give,withdraw):action>")

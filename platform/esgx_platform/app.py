@@ -32,6 +32,7 @@ def create_app(
         pages,
         tokens_api,
     )
+    from supplier_portal.form_views import bp as portal_form_bp
     from supplier_portal.views import bp as portal_bp
 
     settings = settings or Settings.from_env()
@@ -69,6 +70,7 @@ def create_app(
         log_api.bp,
         tokens_api.bp,
         portal_bp,
+        portal_form_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -5,6 +5,7 @@ from esgx_platform.audit.models import AuditEvent
 from esgx_platform.db import Base
 from esgx_platform.intake.models import (
     DisclosureAllocation,
+    DisclosureDraft,
     DisclosureHead,
     DisclosureScope3,
     FootprintCredential,
@@ -35,6 +36,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "DisclosureAllocation",
+    "DisclosureDraft",
     "DisclosureHead",
     "DisclosureScope3",
     "FootprintCredential",

@@ -43,6 +43,7 @@ def test_supplier_pages_in_both_languages(browser: Browser, tmp_path: Path) -> N
             org_base + "/sign",
             ("签名并提交披露", "Sign and submit a disclosure"),
         )
+        pages["portal-form"] = (org_base + "/form", ("季度披露", "Quarterly disclosure"))
         for name, (path, (zh, _en)) in pages.items():
             page.goto(live.base + path)
             expect(page.locator("h1")).to_contain_text(zh)

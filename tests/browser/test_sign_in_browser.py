@@ -17,6 +17,17 @@ from tests.platform.intake.helpers import example_subject
 from tests.platform.live import Live, live_server
 
 SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+# The worked example's figures, typed into the quarterly form (choices keep their presets).
+FORM_FIELDS = {
+    "scope1.tco2e": "812.40",
+    "scope2.locationBasedTco2e": "2650.20",
+    "scope2.marketBasedTco2e": "2282.77",
+    "energy.electricityMwh": "4994.70",
+    "energy.totalEnergyMwh": "6120.30",
+    "scope3[1].tco2e": "15230.00",
+    "activity.revenue.amount": "86500000.00",
+    "activity.output.amount": "1250000",
+}
 
 
 def sign_in(page: Page, live: Live, email: str) -> None:
@@ -96,6 +107,18 @@ def test_key_made_and_disclosure_signed_in_the_browser(browser: Browser, tmp_pat
         page.click("#jws-submit")
         expect(page.locator("#result")).to_contain_text("2024-Q1")
 
+        # The form path: fill the quarterly form, check it, go on to review and sign.
+        page.goto(page.url.split("/sign")[0] + "/form?period=2023-Q4")
+        for name, value in FORM_FIELDS.items():
+            page.fill(f'[id="{name}"]', value)
+        page.click('button[value="check"]')
+        expect(page.locator("#ready")).to_be_visible()
+        page.click("#ready a")
+        expect(page.locator("#subject")).to_contain_text("2023-Q4")
+        page.set_input_files("#sign-key", str(key_file))
+        page.click("#sign-submit")
+        expect(page.locator("#bundle-link")).to_be_visible()
+
         # A key the platform does not know: a clear refusal, nothing stored.
         stranger = tmp_path / "stranger.pem"
         stranger.write_bytes(private_key_pem(generate_key("Ed25519")))
@@ -107,6 +130,7 @@ def test_key_made_and_disclosure_signed_in_the_browser(browser: Browser, tmp_pat
         history = page.request.get(page.url.replace("/sign", "/disclosures")).text()
         assert "2024-Q3" in history
         assert "2024-Q1" in history
+        assert "2023-Q4" in history  # filed through the form
         assert "2024-Q2" not in history
         assert "重述" in history  # the restatement is listed, in Chinese
         context.close()

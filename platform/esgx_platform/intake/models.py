@@ -218,3 +218,17 @@ class StoredFootprint(Base):
 
     disclosure: Mapped[StoredDisclosure | None] = relationship(lazy="raise")
     credential: Mapped[FootprintCredential | None] = relationship(lazy="raise")
+
+
+class DisclosureDraft(Base):
+    """A disclosure being prepared in the portal (not signed, not a record: it may change)."""
+
+    __tablename__ = "disclosure_drafts"
+    __table_args__ = (UniqueConstraint("organization_id", "period_key"),)
+
+    id: Mapped[UUIDPk]
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"))
+    period_key: Mapped[str] = mapped_column(String(7))
+    fields: Mapped[dict[str, Any]] = mapped_column()
+    updated_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]

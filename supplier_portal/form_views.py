@@ -1,0 +1,107 @@
+"""The step-by-step quarterly disclosure form: drafts saved and checked on the server."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date
+
+from flask import Blueprint, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from esgx_platform.db import utcnow
+from esgx_platform.errors import FieldError
+from esgx_platform.intake.drafts import check_subject, current_filing, load_draft, save_draft
+from esgx_platform.organizations.services import list_relationships
+from esgx_platform.periods.quarters import Quarter, last_closed_quarters
+from esgx_platform.tenancy import SUPPLIER_ROLES
+from esgx_platform.web.context import db_session, principal, roles_required, scope
+from supplier_portal.form import FormSubject, subject_from_form
+
+bp = Blueprint("portal_form", __name__, url_prefix="/portal", template_folder="templates")
+SCOPE3_METHODS = ("supplierSpecific", "hybrid", "averageData", "spendBased")
+
+
+def _quarter(raw: str | None, today: date) -> Quarter:
+    try:
+        return Quarter.parse(raw or "")
+    except ValueError:
+        return last_closed_quarters(today, 1)[0]
+
+
+def _defaults(org_id: uuid.UUID, quarter: Quarter) -> dict[str, str]:
+    """A new draft: the quarter, common choices, and a row for every customer."""
+    values = {
+        "period": quarter.key,
+        "boundary": "operationalControl",
+        "gwpSet": "AR6",
+        "activity.revenue.currency": "CNY",
+        "activity.output.unit": "piece",
+    }
+    relationships = list_relationships(db_session(), supplier_id=org_id)
+    for index, rel in enumerate(relationships):
+        values[f"allocations[{index}].customer"] = rel.lead_factory.urn
+        values[f"allocations[{index}].customerScope3Category"] = str(min(rel.scope3_category, 8))
+        values[f"allocations[{index}].basis"] = "economic"
+    return values
+
+
+def _by_field(errors: tuple[FieldError, ...], mapped: FormSubject) -> dict[str, list[FieldError]]:
+    out: dict[str, list[FieldError]] = {}
+    for error in errors:
+        out.setdefault(mapped.field_for(error.path), []).append(error)
+    return out
+
+
+@bp.route("/orgs/<uuid:org_id>/form", methods=["GET", "POST"])
+@roles_required(*SUPPLIER_ROLES)
+def disclosure_form(org_id: uuid.UUID) -> ResponseReturnValue:
+    """GET shows the draft (or a new one); POST saves it, and with action=check also runs the
+    schema and rules of the API and lists every problem at its field."""
+    org = scope().require(org_id, *SUPPLIER_ROLES)
+    db = db_session()
+    quarter = _quarter(request.values.get("period"), utcnow().date())
+    draft = load_draft(db, org.id, quarter.key)
+    values = dict(draft.fields) if draft else _defaults(org.id, quarter)
+    errors: dict[str, list[FieldError]] = {}
+    warnings: dict[str, list[FieldError]] = {}
+    state = "draft"
+    if request.method == "POST":
+        values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "action")}
+        values["period"] = quarter.key
+        save_draft(db, org, quarter.key, values, user_id=principal().user_id)
+        mapped = subject_from_form(values)
+        if request.form.get("action") == "check":
+            checked = check_subject(db, org, mapped.subject)
+            errors, warnings = (
+                _by_field(checked.errors, mapped),
+                _by_field(checked.warnings, mapped),
+            )
+            state = "ready" if checked.ready else "errors"
+        else:
+            state = "saved"
+        db.commit()
+    previous = current_filing(db, org.id, quarter.previous().key)
+    rows = max(3, len(list_relationships(db, supplier_id=org.id)))
+    return render_template(
+        "portal/form.html",
+        org=org,
+        quarter=quarter,
+        values=values,
+        errors=errors,
+        warnings=warnings,
+        state=state,
+        previous=previous,
+        customer_rows=rows,
+        methods=SCOPE3_METHODS,
+        quarters=last_closed_quarters(utcnow().date(), 8)[::-1],
+        sign_url=url_for("portal.sign", org_id=org.id, period=quarter.key),
+    ), (422 if state == "errors" else 200)
+
+
+def draft_subject_json(org_id: uuid.UUID, period_key: str) -> str:
+    """The draft as the credential subject's JSON (for the signing page), or ""."""
+    draft = load_draft(db_session(), org_id, period_key)
+    if draft is None:
+        return ""
+    return json.dumps(subject_from_form(draft.fields).subject, ensure_ascii=False, indent=2)
