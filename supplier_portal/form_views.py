@@ -6,20 +6,23 @@ import json
 import uuid
 from datetime import date
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from esgx_platform.db import utcnow
-from esgx_platform.errors import FieldError
+from esgx_platform.errors import FieldError, InvalidInput
+from esgx_platform.i18n import Text
 from esgx_platform.intake.drafts import check_subject, current_filing, load_draft, save_draft
 from esgx_platform.organizations.services import list_relationships
 from esgx_platform.periods.quarters import Quarter, last_closed_quarters
 from esgx_platform.tenancy import SUPPLIER_ROLES
 from esgx_platform.web.context import db_session, principal, roles_required, scope
 from supplier_portal.form import FormSubject, subject_from_form
+from supplier_portal.spreadsheet import read_upload, template_rows, to_csv, to_xlsx
 
 bp = Blueprint("portal_form", __name__, url_prefix="/portal", template_folder="templates")
 SCOPE3_METHODS = ("supplierSpecific", "hybrid", "averageData", "spendBased")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _quarter(raw: str | None, today: date) -> Quarter:
@@ -66,6 +69,11 @@ def disclosure_form(org_id: uuid.UUID) -> ResponseReturnValue:
     errors: dict[str, list[FieldError]] = {}
     warnings: dict[str, list[FieldError]] = {}
     state = "draft"
+    if request.method == "GET" and request.args.get("uploaded") and draft is not None:
+        mapped = subject_from_form(values)
+        checked = check_subject(db, org, mapped.subject)
+        errors, warnings = _by_field(checked.errors, mapped), _by_field(checked.warnings, mapped)
+        state = "ready" if checked.ready else "errors"
     if request.method == "POST":
         values = {k: v for k, v in request.form.items() if k not in ("csrf_token", "action")}
         values["period"] = quarter.key
@@ -105,3 +113,49 @@ def draft_subject_json(org_id: uuid.UUID, period_key: str) -> str:
     if draft is None:
         return ""
     return json.dumps(subject_from_form(draft.fields).subject, ensure_ascii=False, indent=2)
+
+
+@bp.get("/orgs/<uuid:org_id>/form/template.<any(xlsx,csv):kind>")
+@roles_required(*SUPPLIER_ROLES)
+def spreadsheet_template(org_id: uuid.UUID, kind: str) -> ResponseReturnValue:
+    """The disclosure as a sheet to fill in offline: one row per field, the draft's values."""
+    org = scope().require(org_id, *SUPPLIER_ROLES)
+    quarter = _quarter(request.args.get("period"), utcnow().date())
+    draft = load_draft(db_session(), org.id, quarter.key)
+    values = dict(draft.fields) if draft else _defaults(org.id, quarter)
+    customers = len(list_relationships(db_session(), supplier_id=org.id))
+    rows = template_rows(values, customers)
+    body, mimetype = (
+        (to_xlsx(rows), XLSX) if kind == "xlsx" else (to_csv(rows), "text/csv; charset=utf-8")
+    )
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="esgx-disclosure-{quarter.key}.{kind}"'
+    )
+    return response
+
+
+@bp.post("/orgs/<uuid:org_id>/form/upload")
+@roles_required(*SUPPLIER_ROLES)
+def spreadsheet_upload(org_id: uuid.UUID) -> ResponseReturnValue:
+    """Fill the draft from an uploaded sheet, then show the form checked."""
+    org = scope().require(org_id, *SUPPLIER_ROLES)
+    quarter = _quarter(request.form.get("period"), utcnow().date())
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise InvalidInput(
+            Text("Choose the filled-in template.", "请选择已填写的模板文件。"),
+            errors=(FieldError("file", Text("Required.", "必填。")),),
+        )
+    db = db_session()
+    draft = load_draft(db, org.id, quarter.key)
+    values = {
+        **(dict(draft.fields) if draft else _defaults(org.id, quarter)),
+        **read_upload(upload.filename, upload.read()),
+    }
+    values["period"] = quarter.key
+    save_draft(db, org, quarter.key, values, user_id=principal().user_id)
+    db.commit()
+    return redirect(
+        url_for("portal_form.disclosure_form", org_id=org.id, period=quarter.key, uploaded=1)
+    )

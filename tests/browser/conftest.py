@@ -8,9 +8,11 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
+# Two cores run the server, the browser and the test: allow for a slow moment.
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture(scope="session")

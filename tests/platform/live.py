@@ -89,12 +89,14 @@ def live_server(tmp_path: Path, *, seed_demo: bool = False) -> Iterator[Live]:
     )
     live = Live(f"http://127.0.0.1:{port}", env)
     try:
-        for _ in range(150):
+        # Up to 60 s: on a loaded machine the first worker can take a while to answer.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(live.base + "/healthz", timeout=1)  # noqa: S310
+                urllib.request.urlopen(live.base + "/healthz", timeout=5)  # noqa: S310
                 break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
+            except OSError:  # refused, reset or timed out: not up yet
+                time.sleep(0.2)
         yield live
     finally:
         server.terminate()

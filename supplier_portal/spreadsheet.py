@@ -1,0 +1,199 @@
+"""The disclosure as a spreadsheet: a template to download (XLSX or CSV, one row per field) and
+an upload that fills the same draft as the form. Rows are `field | value | description`; the
+field is the form's field name (its JSON path), so the form, the API's schema and the rules
+judge an uploaded sheet exactly as they judge the form.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Mapping
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from esgx_platform.errors import FieldError, InvalidInput
+from esgx_platform.ghg import SCOPE3_CATEGORIES
+from esgx_platform.i18n import Text
+
+MAX_ROWS = 2000
+MAX_UNPACKED = 20 * 1024 * 1024  # an XLSX is a zip: refuse one that inflates beyond this
+HEADER = ("field", "value", "description / 说明")
+_SCALARS: tuple[tuple[str, str], ...] = (
+    (
+        "boundary",
+        "组织边界 / Organizational boundary (operationalControl, financialControl, equityShare)",
+    ),
+    ("gwpSet", "GWP 取值 / GWP values (AR5, AR6)"),
+    ("scope1.tco2e", "范围一 tCO2e / Scope 1 tCO2e"),
+    ("scope2.locationBasedTco2e", "范围二（基于位置）tCO2e / Scope 2 location-based tCO2e"),
+    ("scope2.marketBasedTco2e", "范围二（基于市场）tCO2e / Scope 2 market-based tCO2e"),
+    ("energy.electricityMwh", "用电量 MWh / Electricity MWh"),
+    ("energy.totalEnergyMwh", "综合能源消费量 MWh / Total energy MWh"),
+    ("energy.renewableElectricityMwh", "可再生电力 MWh / Renewable electricity MWh"),
+    (
+        "energy.renewableInstruments[0].type",
+        "凭证 1 / Instrument 1 (GEC, I-REC, PPA, onsite, other)",
+    ),
+    ("energy.renewableInstruments[0].mwh", "凭证 1 数量 MWh / Instrument 1 MWh"),
+    (
+        "energy.renewableInstruments[0].certificateIds",
+        "凭证 1 证书编号 / Instrument 1 certificate ids",
+    ),
+    (
+        "energy.renewableInstruments[1].type",
+        "凭证 2 / Instrument 2 (GEC, I-REC, PPA, onsite, other)",
+    ),
+    ("energy.renewableInstruments[1].mwh", "凭证 2 数量 MWh / Instrument 2 MWh"),
+    (
+        "energy.renewableInstruments[1].certificateIds",
+        "凭证 2 证书编号 / Instrument 2 certificate ids",
+    ),
+    ("activity.revenue.amount", "营业收入 / Revenue"),
+    ("activity.revenue.currency", "币种 / Currency (ISO 4217)"),
+    ("activity.output.amount", "产量 / Production output"),
+    ("activity.output.unit", "单位 / Unit (piece, kilogram, ...)"),
+    ("targets[0].scope", "目标范围 / Target scope (1+2, 1+2+3, 1, 2, 3)"),
+    ("targets[0].type", "目标类型 / Target type (absolute, intensity)"),
+    ("targets[0].baseYear", "基准年 / Base year"),
+    ("targets[0].baseTco2e", "基准年排放量 tCO2e / Base-year tCO2e"),
+    ("targets[0].targetYear", "目标年 / Target year"),
+    ("targets[0].reductionPercent", "减排幅度 % / Reduction %"),
+    ("targets[0].status", "状态 / Status (none, committed, validated, netZero)"),
+    ("offsets[0].programme", "抵消项目类型 / Offset programme (CCER, VCS, GS, CDM, other)"),
+    ("offsets[0].serials", "序列号或号段 / Serials or ranges"),
+    ("offsets[0].vintage", "签发年份 / Vintage"),
+    ("offsets[0].tco2e", "注销量 tCO2e / Retired tCO2e"),
+    ("offsets[0].retiredOn", "注销日期 / Retired on (YYYY-MM-DD)"),
+    ("dataQuality.primaryDataShare", "一手数据占比 % / Primary data share %"),
+    ("dataQuality.technologicalDQR", "技术代表性 1-5 / Technological DQR 1-5"),
+    ("dataQuality.geographicalDQR", "地理代表性 1-5 / Geographical DQR 1-5"),
+    ("dataQuality.temporalDQR", "时间代表性 1-5 / Temporal DQR 1-5"),
+    ("verification.level", "核查 / Verification (none, limited, reasonable)"),
+    ("verification.provider", "核查机构 / Verifier"),
+    ("verification.standard", "标准 / Standard"),
+    ("verification.statementDate", "声明日期 / Statement date (YYYY-MM-DD)"),
+)
+_ALLOCATION = (
+    ("customer", "客户 / Customer (URN)"),
+    ("customerScope3Category", "客户的范围三类别 / Their Scope 3 category (1-8)"),
+    ("basis", "分摊依据 / Basis (economic, physical)"),
+    ("customerQuantity", "客户数量 / Customer quantity"),
+    ("totalQuantity", "总量 / Total quantity"),
+    ("allocatedTco2e", "分摊排放量 tCO2e / Allocated tCO2e"),
+)
+
+
+def template_rows(values: Mapping[str, str], customers: int) -> list[tuple[str, str, str]]:
+    """Every field with its current value (from the draft) and a bilingual description."""
+    rows = [(name, values.get(name, ""), text) for name, text in _SCALARS]
+    for category, label in SCOPE3_CATEGORIES.items():
+        rows.append(
+            (
+                f"scope3[{category}].tco2e",
+                values.get(f"scope3[{category}].tco2e", ""),
+                f"范围三第 {category} 类 {label.zh} tCO2e / Category {category} {label.en}",
+            )
+        )
+        rows.append(
+            (
+                f"scope3[{category}].method",
+                values.get(f"scope3[{category}].method", ""),
+                "supplierSpecific, hybrid, averageData, spendBased",
+            )
+        )
+    for index in range(customers):
+        for member, text in _ALLOCATION:
+            name = f"allocations[{index}].{member}"
+            rows.append((name, values.get(name, ""), text))
+    return rows
+
+
+def _safe(cell: str) -> str:
+    # A spreadsheet program runs a cell that starts like a formula: export it as text.
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
+
+
+def to_xlsx(rows: Iterable[tuple[str, str, str]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "disclosure"
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append([_safe(str(cell)) for cell in row])
+    sheet.column_dimensions["A"].width = 38
+    sheet.column_dimensions["B"].width = 22
+    sheet.column_dimensions["C"].width = 70
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_csv(rows: Iterable[tuple[str, str, str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADER)
+    writer.writerows([_safe(str(cell)) for cell in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8
+
+
+def _bad(message: Text) -> InvalidInput:
+    return InvalidInput(message, errors=(FieldError("file", message),))
+
+
+def read_upload(filename: str, data: bytes) -> dict[str, str]:
+    """Field values from an uploaded XLSX or CSV; InvalidInput saying what is wrong."""
+    if filename.lower().endswith(".xlsx"):
+        pairs = _xlsx_pairs(data)
+    elif filename.lower().endswith(".csv"):
+        pairs = _csv_pairs(data)
+    else:
+        raise _bad(Text("Upload the XLSX or CSV template.", "请上传 XLSX 或 CSV 模板。"))
+    values: dict[str, str] = {}
+    for number, (name, value) in enumerate(pairs, start=2):
+        if number > MAX_ROWS:
+            raise _bad(
+                Text("The file has more than {n} rows.", "文件超过 {n} 行。").format(n=MAX_ROWS)
+            )
+        if name and name != HEADER[0]:
+            values[name.strip()] = value.strip().removeprefix("'")
+    return values
+
+
+def _xlsx_pairs(data: bytes) -> list[tuple[str, str]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if sum(item.file_size for item in archive.infolist()) > MAX_UNPACKED:
+                raise _bad(Text("The file unpacks to more than 20 MB.", "文件解压后超过 20 MB。"))
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+        raise _bad(
+            Text("This is not a readable XLSX file.", "这不是可读取的 XLSX 文件。")
+        ) from None
+    sheet = book.worksheets[0]
+    pairs = [
+        (_text(row[0]), _text(row[1]) if len(row) > 1 else "")
+        for row in sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=2, values_only=True)
+    ]
+    book.close()
+    return pairs
+
+
+def _csv_pairs(data: bytes) -> list[tuple[str, str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _bad(Text("Save the CSV as UTF-8.", "请将 CSV 保存为 UTF-8 编码。")) from None
+    return [
+        (row[0], row[1] if len(row) > 1 else "") for row in csv.reader(io.StringIO(text)) if row
+    ]
+
+
+def _text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)

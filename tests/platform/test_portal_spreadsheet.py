@@ -1,0 +1,99 @@
+"""The disclosure through a spreadsheet: template out, filled sheet in, checked like the form."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+from flask.testing import FlaskClient
+from openpyxl import Workbook, load_workbook
+from sqlalchemy.orm import Session
+
+from tests.platform.intake.helpers import make_filer
+from tests.platform.test_portal_form import EXAMPLE_FIELDS
+
+
+def _upload(client: FlaskClient, org_id: object, name: str, data: bytes) -> object:
+    with client.session_transaction() as sess:
+        token = str(sess["csrf"])
+    return client.post(
+        f"/portal/orgs/{org_id}/form/upload",
+        data={"csrf_token": token, "period": "2025-Q3", "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def test_xlsx_template_filled_and_uploaded(client: FlaskClient, session: Session) -> None:
+    filer = make_filer(session, client)
+    base = f"/portal/orgs/{filer.supplier.id}/form"
+    template = client.get(f"{base}/template.xlsx?period=2025-Q3")
+    assert template.status_code == 200
+    book = load_workbook(io.BytesIO(template.data))
+    sheet = book.active
+    fields = {row[0].value: row for row in sheet.iter_rows(min_row=2)}
+    assert "scope1.tco2e" in fields and "scope3[15].tco2e" in fields
+    assert fields["allocations[0].customer"][1].value == "urn:esgx:org:91120116MA05R7T29K"
+    for name, value in EXAMPLE_FIELDS.items():
+        if name in fields:
+            fields[name][1].value = value
+    filled = io.BytesIO()
+    book.save(filled)
+    response = _upload(client, filer.supplier.id, "filled.xlsx", filled.getvalue())
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    page = client.get(response.headers["Location"])  # type: ignore[attr-defined]
+    assert 'id="ready"' in page.text, page.text[:2000]
+
+
+def test_csv_template_round_trip_and_formula_cells(client: FlaskClient, session: Session) -> None:
+    filer = make_filer(session, client)
+    base = f"/portal/orgs/{filer.supplier.id}/form"
+    with client.session_transaction() as sess:
+        token = str(sess["csrf"])
+    # A value that a spreadsheet would run as a formula is exported as text.
+    client.post(
+        f"{base}?period=2025-Q3",
+        data={
+            **EXAMPLE_FIELDS,
+            "verification.provider": '=HYPERLINK("http://x")',
+            "csrf_token": token,
+            "action": "save",
+        },
+    )
+    exported = client.get(f"{base}/template.csv?period=2025-Q3").data.decode("utf-8-sig")
+    rows = {row[0]: row[1] for row in csv.reader(io.StringIO(exported)) if row}
+    assert rows["verification.provider"].startswith("'=")
+    assert rows["scope1.tco2e"] == "812.40"
+    response = _upload(client, filer.supplier.id, "back.csv", exported.encode("utf-8"))
+    page = client.get(response.headers["Location"])  # type: ignore[attr-defined]
+    assert 'value="=HYPERLINK' in page.text  # read back as typed, the quote removed
+
+
+def test_unreadable_and_oversized_sheets_are_refused(client: FlaskClient, session: Session) -> None:
+    filer = make_filer(session, client)
+    garbage = _upload(client, filer.supplier.id, "x.xlsx", b"not a zip at all")
+    assert garbage.status_code == 422  # type: ignore[attr-defined]
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (30 * 1024 * 1024))
+    refused = _upload(client, filer.supplier.id, "bomb.xlsx", bomb.getvalue())
+    assert refused.status_code == 422  # type: ignore[attr-defined]
+    assert "20 MB" in refused.text  # type: ignore[attr-defined]
+    wrong = _upload(client, filer.supplier.id, "notes.txt", b"hello")
+    assert wrong.status_code == 422  # type: ignore[attr-defined]
+
+
+def test_other_suppliers_cannot_use_the_sheet_routes(client: FlaskClient, session: Session) -> None:
+    from esgx_platform.accounts.models import Role
+    from tests.platform.factories import make_org, make_user, sign_in
+
+    filer = make_filer(session, client)
+    outsider = make_user(session, make_org(session, "supplier", "Outsider"), Role.SUPPLIER_ADMIN)
+    session.commit()
+    other = client.application.test_client()
+    sign_in(other, outsider)
+    assert other.get(f"/portal/orgs/{filer.supplier.id}/form/template.xlsx").status_code == 404
+    book = Workbook()
+    data = io.BytesIO()
+    book.save(data)
+    assert _upload(other, filer.supplier.id, "a.xlsx", data.getvalue()).status_code == 404  # type: ignore[attr-defined]
