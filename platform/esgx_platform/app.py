@@ -33,6 +33,7 @@ def create_app(
         tokens_api,
     )
     from supplier_portal.form_views import bp as portal_form_bp
+    from supplier_portal.team_views import bp as portal_team_bp
     from supplier_portal.views import bp as portal_bp
 
     settings = settings or Settings.from_env()
@@ -71,6 +72,7 @@ def create_app(
         tokens_api.bp,
         portal_bp,
         portal_form_bp,
+        portal_team_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

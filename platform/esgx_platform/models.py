@@ -1,6 +1,6 @@
 """Every mapped model, imported in one place so the metadata (and Alembic) sees them all."""
 
-from esgx_platform.accounts.models import Membership, Role, User
+from esgx_platform.accounts.models import Invitation, Membership, Role, User
 from esgx_platform.audit.models import AuditEvent
 from esgx_platform.db import Base
 from esgx_platform.intake.models import (
@@ -40,6 +40,7 @@ __all__ = [
     "DisclosureHead",
     "DisclosureScope3",
     "FootprintCredential",
+    "Invitation",
     "KeyChallenge",
     "KeyEventRecord",
     "LogCheckpoint",

@@ -66,3 +66,21 @@ class Membership(Base):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organization: Mapped[Organization] = relationship()
+
+
+class Invitation(Base):
+    """An invitation to join an organization in a role; the link's token is stored hashed."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[UUIDPk]
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "invitation_role"))
+    locale: Mapped[str] = mapped_column(String(8), default="zh")
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[CreatedAt]
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
+from esgx_platform.accounts.models import User
 from esgx_platform.accounts.schemas import LoginSchema
 from esgx_platform.accounts.services import authenticate, check_password
 from esgx_platform.db import begin_write
@@ -57,14 +58,18 @@ def login() -> ResponseReturnValue:
             "login.html", next=next_url, email=form["email"], failure=exc.detail, errors=errors
         ), 401
     db.commit()
-    # A fresh session at sign-in: nothing planted before it (fixation) survives.
+    start_session(user)
+    return redirect(_safe_next(next_url))
+
+
+def start_session(user: User) -> None:
+    """Sign `user` in: a fresh session, so nothing planted before it (fixation) survives."""
     session.clear()
     session["user_id"] = str(user.id)
     session["auth"] = auth_epoch(user)
     session["locale"] = user.locale
     rotate_csrf_token()
     session.permanent = True
-    return redirect(_safe_next(next_url))
 
 
 @bp.post("/logout")

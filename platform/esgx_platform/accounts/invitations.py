@@ -1,0 +1,170 @@
+"""Inviting people into an organization, and accepting an invitation with a new password."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from esgx_platform.accounts.models import Invitation, Membership, Role, User
+from esgx_platform.accounts.passwords import verify_password
+from esgx_platform.accounts.services import add_membership, create_user, find_user
+from esgx_platform.audit.services import record_event
+from esgx_platform.db import utcnow
+from esgx_platform.errors import Conflict, FieldError, InvalidInput, NotFound
+from esgx_platform.i18n import Text
+from esgx_platform.machine.services import Issued, sha256_hex
+from esgx_platform.organizations.models import Organization
+
+INVITATION_LIFETIME = timedelta(days=7)
+GONE = Text(
+    "This invitation link is unknown, used, withdrawn or expired. Ask for a new one.",
+    "该邀请链接无效、已使用、已撤回或已过期，请重新申请邀请。",
+)
+
+
+def invite(
+    session: Session,
+    *,
+    organization: Organization,
+    email: str,
+    role: Role,
+    locale: str,
+    actor_user_id: uuid.UUID | None,
+) -> Issued[Invitation]:
+    """A one-time link (valid INVITATION_LIFETIME) for `email` to join in `role`."""
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise InvalidInput(
+            Text("Enter an e-mail address.", "请输入电子邮件地址。"),
+            errors=(FieldError("email", Text("Not an e-mail address.", "不是电子邮件地址。")),),
+        )
+    if role.org_kind is not organization.kind:
+        raise InvalidInput(
+            Text("That role does not exist here.", "该角色不适用于此组织。"),
+            errors=(FieldError("role", Text("Choose another role.", "请选择其他角色。")),),
+        )
+    existing = find_user(session, email)
+    if existing is not None and session.scalar(
+        select(Membership.id).where(
+            Membership.user_id == existing.id, Membership.organization_id == organization.id
+        )
+    ):
+        raise Conflict(Text("This person is a member already.", "此人已是成员。"))
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organization_id=organization.id,
+        email=email,
+        role=role,
+        locale=locale if locale in ("zh", "en") else "zh",
+        token_sha256=sha256_hex(token),
+        created_by=actor_user_id,
+        expires_at=utcnow() + INVITATION_LIFETIME,
+    )
+    session.add(invitation)
+    session.flush()
+    record_event(
+        session,
+        action="invitation.created",
+        actor_user_id=actor_user_id,
+        organization_id=organization.id,
+        target_type="invitation",
+        target_id=invitation.id,
+        details={"email": email, "role": role.value},
+    )
+    return Issued(invitation, token)
+
+
+def open_invitation(session: Session, token: str) -> Invitation:
+    """The live invitation for a link's token, or NotFound saying it is gone."""
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.token_sha256 == sha256_hex(token))
+    )
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.revoked_at is not None
+        or invitation.expires_at <= utcnow()
+    ):
+        raise NotFound(GONE)
+    return invitation
+
+
+def accept(session: Session, *, token: str, values: dict[str, Any]) -> User:
+    """Create the account (or use the existing one, whose password must match) and join."""
+    invitation = open_invitation(session, token)
+    org = session.get(Organization, invitation.organization_id)
+    assert org is not None
+    user = find_user(session, invitation.email)
+    if user is None:
+        user = create_user(session, {"email": invitation.email, **values})
+    elif not verify_password(user.password_hash, str(values.get("password", ""))):
+        # An existing account joins only with its own password: the link alone is not enough.
+        raise InvalidInput(
+            Text(
+                "This e-mail has an account: enter its password to join.",
+                "该电子邮件已有账户：请输入该账户的密码以加入。",
+            ),
+            errors=(FieldError("password", Text("Wrong password.", "密码错误。")),),
+        )
+    add_membership(session, user, org, invitation.role)
+    invitation.accepted_at = utcnow()
+    record_event(
+        session,
+        action="invitation.accepted",
+        actor_user_id=user.id,
+        organization_id=org.id,
+        target_type="invitation",
+        target_id=invitation.id,
+    )
+    return user
+
+
+def revoke_invitation(
+    session: Session,
+    *,
+    organization: Organization,
+    invitation_id: uuid.UUID,
+    actor_user_id: uuid.UUID | None,
+) -> None:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.organization_id != organization.id:
+        raise NotFound(GONE)
+    invitation.revoked_at = invitation.revoked_at or utcnow()
+    record_event(
+        session,
+        action="invitation.revoked",
+        actor_user_id=actor_user_id,
+        organization_id=organization.id,
+        target_type="invitation",
+        target_id=invitation.id,
+    )
+
+
+def pending_invitations(session: Session, organization_id: uuid.UUID) -> list[Invitation]:
+    return list(
+        session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organization_id == organization_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def members(session: Session, organization_id: uuid.UUID) -> list[tuple[User, Role]]:
+    rows = session.execute(
+        select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organization_id == organization_id)
+        .order_by(User.email)
+    ).all()
+    return [(user, role) for user, role in rows]

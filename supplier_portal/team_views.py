@@ -1,0 +1,121 @@
+"""The supplier's people: members, invitations (a one-time link), and accepting one."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from esgx_platform.accounts.invitations import (
+    accept,
+    invite,
+    members,
+    open_invitation,
+    pending_invitations,
+    revoke_invitation,
+)
+from esgx_platform.accounts.models import Role
+from esgx_platform.errors import EsgxError, FieldError
+from esgx_platform.i18n import Text
+from esgx_platform.tenancy import SUPPLIER_ROLES
+from esgx_platform.web.auth import start_session
+from esgx_platform.web.context import db_session, principal, roles_required, scope
+
+bp = Blueprint("portal_team", __name__, template_folder="templates")
+
+
+def _page(
+    org_id: uuid.UUID, *, link: str | None = None, errors: tuple[FieldError, ...] = ()
+) -> str:
+    tenant = scope()
+    org = tenant.require(org_id, *SUPPLIER_ROLES)
+    is_admin = principal().is_operator or Role.SUPPLIER_ADMIN in principal().roles_in(org.id)
+    return render_template(
+        "portal/team.html",
+        org=org,
+        members=members(tenant.session, org.id),
+        invitations=pending_invitations(tenant.session, org.id),
+        is_admin=is_admin,
+        link=link,
+        errors={e.path: e for e in errors},
+    )
+
+
+@bp.get("/portal/orgs/<uuid:org_id>/users")
+@roles_required(*SUPPLIER_ROLES)
+def team(org_id: uuid.UUID) -> ResponseReturnValue:
+    return _page(org_id)
+
+
+@bp.post("/portal/orgs/<uuid:org_id>/invitations")
+@roles_required(Role.SUPPLIER_ADMIN)
+def create_invitation(org_id: uuid.UUID) -> ResponseReturnValue:
+    """The link is shown once, to the administrator who made it (it is stored hashed)."""
+    org = scope().require(org_id, Role.SUPPLIER_ADMIN)
+    db = db_session()
+    try:
+        issued = invite(
+            db,
+            organization=org,
+            email=request.form.get("email", ""),
+            role=Role(request.form.get("role", Role.SUPPLIER_MEMBER.value)),
+            locale=request.form.get("locale", "zh"),
+            actor_user_id=principal().user_id,
+        )
+    except EsgxError as exc:
+        db.rollback()
+        return _page(org_id, errors=tuple(exc.errors) or (FieldError("email", exc.detail),)), 422
+    except ValueError:  # an unknown role value
+        return _page(org_id), 422
+    db.commit()
+    link = url_for("portal_team.accept_invitation", token=issued.secret, _external=True)
+    return _page(org_id, link=link), 201
+
+
+@bp.post("/portal/orgs/<uuid:org_id>/invitations/<uuid:invitation_id>/revoke")
+@roles_required(Role.SUPPLIER_ADMIN)
+def withdraw_invitation(org_id: uuid.UUID, invitation_id: uuid.UUID) -> ResponseReturnValue:
+    org = scope().require(org_id, Role.SUPPLIER_ADMIN)
+    db = db_session()
+    revoke_invitation(
+        db, organization=org, invitation_id=invitation_id, actor_user_id=principal().user_id
+    )
+    db.commit()
+    return redirect(url_for("portal_team.team", org_id=org.id))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str) -> ResponseReturnValue:
+    """Set a name and password (or confirm an existing account's), join, and sign in."""
+    db = db_session()
+    invitation = open_invitation(db, token)
+    if request.method == "GET":
+        return render_template("portal/accept.html", invitation=invitation, errors={}, values={})
+    values = {
+        "display_name": request.form.get("display_name", ""),
+        "password": request.form.get("password", ""),
+        "locale": invitation.locale,
+    }
+    errors: dict[str, FieldError] = {}
+    if values["password"] != request.form.get("password2", ""):
+        errors["password2"] = FieldError(
+            "password2", Text("The passwords differ.", "两次输入的密码不一致。")
+        )
+    try:
+        if errors:
+            raise EsgxError(next(iter(errors.values())).message, errors=tuple(errors.values()))
+        user = accept(db, token=token, values=values)
+    except EsgxError as exc:
+        db.rollback()
+        found = {e.path.removeprefix("$."): e for e in exc.errors}
+        return render_template(
+            "portal/accept.html",
+            invitation=open_invitation(db, token),
+            errors=found,
+            values=values,
+            failure=exc.detail,
+        ), 422
+    db.commit()
+    start_session(user)
+    return redirect(url_for("pages.home"))
