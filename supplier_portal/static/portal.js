@@ -1,7 +1,8 @@
 // Supplier portal pages: register a signing key, and sign and submit a disclosure, both in
 // this browser. Messages come translated from the page (data-msg-* attributes).
 import {
-  credential, generateKey, importPrivateKey, payloadOf, registration, signCredential,
+  credential, generateKey, importPrivateKey, payloadOf, registration, revocation, rotation,
+  signCredential,
 } from "./signing.js";
 
 const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -178,6 +179,44 @@ function wireSign(root) {
   });
 }
 
+function wireKeyChanges(root) {
+  const status = root.querySelector("#change-status");
+  const keyFrom = async (selector) => {
+    const text = await readFile(root.querySelector(selector));
+    if (!text) throw new Error(message(root, "chooseFile"));
+    return importPrivateKey(text);
+  };
+  root.querySelector("#rotate").addEventListener("click", async () => {
+    try {
+      const oldKey = await keyFrom("#rotate-old");
+      const { key, pem } = await generateKey(root.querySelector("#rotate-alg").value);
+      const days = Number(root.querySelector("#rotate-days").value || "30");
+      const body = await rotation(root.dataset.organization, oldKey, key, days);
+      const rotated = await postJson(root.dataset.rotateUrl, body);
+      download(`esgx-${rotated.kid.slice(0, 12)}.pem`, pem);
+      show(status, `${message(root, "rotated")} ${rotated.kid}`);
+    } catch (error) {
+      show(status, `${message(root, "failed")} ${error.message}`, error.data);
+    }
+  });
+  root.querySelector("#revoke").addEventListener("click", async () => {
+    try {
+      const signer = await keyFrom("#revoke-signer");
+      const effective = root.querySelector("#revoke-effective").value;
+      const body = await revocation(
+        root.dataset.organization, root.querySelector("#revoke-kid").value,
+        root.querySelector("#revoke-reason").value,
+        effective ? new Date(effective).toISOString().slice(0, 19) + "Z" : null, signer);
+      const revoked = await postJson(root.dataset.revokeUrl, body);
+      show(status, `${message(root, "revoked")} ${revoked.kid}`);
+    } catch (error) {
+      show(status, `${message(root, "failed")} ${error.message}`, error.data);
+    }
+  });
+}
+
+const changes = document.querySelector("#change-keys");
+if (changes) wireKeyChanges(changes);
 const keys = document.querySelector("#register-key");
 if (keys) wireKeys(keys);
 const sign = document.querySelector("#sign-disclosure");

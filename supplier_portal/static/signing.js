@@ -133,3 +133,37 @@ export async function signCredential(vc, privateKey) {
   const { kid } = await publicJwk(privateKey);
   return compact({ kid, typ: "vc+jwt", cty: "vc" }, (await payloadOf(vc)).bytes, privateKey);
 }
+
+async function keyEvent(event, keys) {
+  // One payload, one signature per key (JWS JSON general serialization).
+  const payload = encoder.encode(canonicalize(event));
+  const signatures = [];
+  for (const key of keys) {
+    const { kid } = await publicJwk(key);
+    const [protectedHeader, , signature] =
+      (await compact({ kid, typ: "esgx-key-event+jws" }, payload, key)).split(".");
+    signatures.push({ protected: protectedHeader, signature });
+  }
+  return { payload: b64url(payload), signatures };
+}
+
+// A rotation from `oldKey` to `newKey`, signed by both; the old key stays valid `days` more.
+export async function rotation(organization, oldKey, newKey, days) {
+  const jwk = await publicJwk(newKey);
+  const previous = await publicJwk(oldKey);
+  const notAfter = new Date(Date.now() + days * 86400000).toISOString().slice(0, 19) + "Z";
+  const event = {
+    esgxKeyEvent: 1, event: "rotated", organization, kid: jwk.kid, issuedAt: now(), jwk,
+    previousKid: previous.kid, previousNotAfter: notAfter,
+  };
+  return { event: await keyEvent(event, [oldKey, newKey]) };
+}
+
+// A revocation of `kid`, signed by any registered key of the organization.
+export async function revocation(organization, kid, reason, effectiveAt, signerKey) {
+  const event = {
+    esgxKeyEvent: 1, event: "revoked", organization, kid, issuedAt: now(), reason,
+    effectiveAt: effectiveAt || now(),
+  };
+  return { event: await keyEvent(event, [signerKey]) };
+}
