@@ -30,6 +30,9 @@ FILLED_WHEN = {
 }
 # Rows of these lists are numbered by a member (scope3 rows by their category, 1-15).
 NUMBERED_BY = {"scope3": "category"}
+MAX_DEPTH = 6  # the deepest real field is four parts (energy.renewableInstruments[i].mwh)
+NAME = re.compile(r"[A-Za-z0-9]{1,40}(\[\d{1,3}\])?(\.[A-Za-z0-9]{1,40}(\[\d{1,3}\])?){0,5}")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TOKEN = re.compile(r"([A-Za-z0-9]+)(?:\[(\d{1,3})\])?")
 _THOUSANDS = re.compile(r"(?<=\d)[,\s](?=\d{3}\b)")
 
@@ -50,31 +53,38 @@ class FormSubject:
 
 
 def _value(name: str, raw: str) -> Any:
-    text = raw.strip()
+    text = CONTROL.sub("", raw).strip()
     if name in FLAGS:
         return text in ("1", "on", "true", "yes")
     if name in WHOLE_NUMBERS:
-        return int(text) if text.isascii() and text.isdigit() else text
+        return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else text
     if name in LISTS_OF_TEXT:
         return [part.strip() for part in re.split(r"[\n,;]+", text) if part.strip()]
     return _THOUSANDS.sub("", text) if re.fullmatch(r"[\d.,\s-]+", text) else text
 
 
 def _set(tree: dict[str, Any], tokens: list[tuple[str, int | None]], value: Any) -> None:
+    """Place a value; a name that clashes with another (used as text and as a section, or as
+    a section and a list) is ignored rather than trusted."""
     node: Any = tree
     for position, (name, index) in enumerate(tokens):
         last = position == len(tokens) - 1
+        if not isinstance(node, dict):
+            return
         if index is None:
             if last:
-                node[name] = value
-            else:
-                node = node.setdefault(name, {})
+                if not isinstance(node.get(name), dict):
+                    node[name] = value
+                return
+            node = node.setdefault(name, {})
         else:
             rows = node.setdefault(name, {})
+            if not isinstance(rows, dict) or (rows and not all(isinstance(k, int) for k in rows)):
+                return
             if last:
                 rows[index] = value
-            else:
-                node = rows.setdefault(index, {})
+                return
+            node = rows.setdefault(index, {})
 
 
 def _compact(node: Any, path: str, renumbered: dict[str, str]) -> Any:
@@ -107,6 +117,8 @@ def subject_from_form(form: Mapping[str, str]) -> FormSubject:
     """The credential subject the form describes (fields outside the naming are ignored)."""
     tree: dict[str, Any] = {}
     for name, raw in form.items():
+        if not NAME.fullmatch(name):
+            continue
         tokens = [
             (m.group(1), int(m.group(2)) if m.group(2) else None) for m in _TOKEN.finditer(name)
         ]

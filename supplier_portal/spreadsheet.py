@@ -10,14 +10,17 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from esgx_platform.errors import FieldError, InvalidInput
 from esgx_platform.ghg import SCOPE3_CATEGORIES
 from esgx_platform.i18n import Text
+from supplier_portal.form import CONTROL, NAME
 
+UNREADABLE = Text("This is not a readable XLSX file.", "这不是可读取的 XLSX 文件。")
 MAX_ROWS = 2000
 MAX_UNPACKED = 20 * 1024 * 1024  # an XLSX is a zip: refuse one that inflates beyond this
 HEADER = ("field", "value", "description / 说明")
@@ -112,8 +115,10 @@ def template_rows(values: Mapping[str, str], customers: int) -> list[tuple[str, 
 
 
 def _safe(cell: str) -> str:
-    # A spreadsheet program runs a cell that starts like a formula: export it as text.
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
+    # A spreadsheet program runs a cell that starts like a formula: export it as text. Control
+    # characters are dropped (XLSX cannot hold them).
+    cell = CONTROL.sub("", cell)
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def to_xlsx(rows: Iterable[tuple[str, str, str]]) -> bytes:
@@ -157,7 +162,8 @@ def read_upload(filename: str, data: bytes) -> dict[str, str]:
             raise _bad(
                 Text("The file has more than {n} rows.", "文件超过 {n} 行。").format(n=MAX_ROWS)
             )
-        if name and name != HEADER[0]:
+        # A row we did not write (a note, the header) is not a field.
+        if name and name != HEADER[0] and NAME.fullmatch(name.strip()):
             values[name.strip()] = value.strip().removeprefix("'")
     return values
 
@@ -167,17 +173,18 @@ def _xlsx_pairs(data: bytes) -> list[tuple[str, str]]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if sum(item.file_size for item in archive.infolist()) > MAX_UNPACKED:
                 raise _bad(Text("The file unpacks to more than 20 MB.", "文件解压后超过 20 MB。"))
+    except zipfile.BadZipFile:
+        raise _bad(UNREADABLE) from None
+    try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-        raise _bad(
-            Text("This is not a readable XLSX file.", "这不是可读取的 XLSX 文件。")
-        ) from None
-    sheet = book.worksheets[0]
-    pairs = [
-        (_text(row[0]), _text(row[1]) if len(row) > 1 else "")
-        for row in sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=2, values_only=True)
-    ]
-    book.close()
+        sheet = book.worksheets[0]
+        pairs = [
+            (_text(row[0]), _text(row[1]) if len(row) > 1 else "")
+            for row in sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=2)
+        ]
+        book.close()
+    except Exception:
+        raise _bad(UNREADABLE) from None
     return pairs
 
 
@@ -186,14 +193,25 @@ def _csv_pairs(data: bytes) -> list[tuple[str, str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _bad(Text("Save the CSV as UTF-8.", "请将 CSV 保存为 UTF-8 编码。")) from None
-    return [
-        (row[0], row[1] if len(row) > 1 else "") for row in csv.reader(io.StringIO(text)) if row
-    ]
+    try:
+        return [
+            (row[0], row[1] if len(row) > 1 else "") for row in csv.reader(io.StringIO(text)) if row
+        ]
+    except csv.Error:
+        raise _bad(Text("This is not a readable CSV file.", "这不是可读取的 CSV 文件。")) from None
 
 
-def _text(cell: object) -> str:
-    if cell is None:
+def _text(cell: Any) -> str:
+    """A cell as the person meant it: dates as YYYY-MM-DD, percentages as percent numbers."""
+    value = getattr(cell, "value", cell)
+    if value is None:
         return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float) and "%" in str(getattr(cell, "number_format", "")):
+        value = value * 100
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(round(value, 10))
+    return str(value)

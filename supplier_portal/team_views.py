@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -10,6 +11,7 @@ from flask.typing import ResponseReturnValue
 from esgx_platform.accounts.invitations import (
     accept,
     invite,
+    invited_account,
     members,
     open_invitation,
     pending_invitations,
@@ -20,7 +22,7 @@ from esgx_platform.errors import EsgxError, FieldError
 from esgx_platform.i18n import Text
 from esgx_platform.tenancy import SUPPLIER_ROLES
 from esgx_platform.web.auth import start_session
-from esgx_platform.web.context import db_session, principal, roles_required, scope
+from esgx_platform.web.context import current_user, db_session, principal, roles_required, scope
 
 bp = Blueprint("portal_team", __name__, template_folder="templates")
 
@@ -87,35 +89,42 @@ def withdraw_invitation(org_id: uuid.UUID, invitation_id: uuid.UUID) -> Response
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str) -> ResponseReturnValue:
-    """Set a name and password (or confirm an existing account's), join, and sign in."""
+    """A new person sets a name and password; someone with an account signs in and confirms."""
     db = db_session()
     invitation = open_invitation(db, token)
+    existing = invited_account(db, invitation)
+    context: dict[str, Any] = {
+        "invitation": invitation,
+        "existing": existing,
+        "me": current_user(),
+        "errors": {},
+        "values": {},
+    }
     if request.method == "GET":
-        return render_template("portal/accept.html", invitation=invitation, errors={}, values={})
+        return render_template("portal/accept.html", **context)
     values = {
         "display_name": request.form.get("display_name", ""),
         "password": request.form.get("password", ""),
         "locale": invitation.locale,
     }
-    errors: dict[str, FieldError] = {}
-    if values["password"] != request.form.get("password2", ""):
-        errors["password2"] = FieldError(
-            "password2", Text("The passwords differ.", "两次输入的密码不一致。")
-        )
     try:
-        if errors:
-            raise EsgxError(next(iter(errors.values())).message, errors=tuple(errors.values()))
-        user = accept(db, token=token, values=values)
+        if existing is None and values["password"] != request.form.get("password2", ""):
+            differ = Text("The passwords differ.", "两次输入的密码不一致。")
+            raise EsgxError(differ, errors=(FieldError("password2", differ),))
+        user = accept(db, token=token, values=values, signed_in=current_user())
     except EsgxError as exc:
         db.rollback()
         found = {e.path.removeprefix("$."): e for e in exc.errors}
         return render_template(
             "portal/accept.html",
-            invitation=open_invitation(db, token),
-            errors=found,
-            values=values,
-            failure=exc.detail,
-        ), 422
+            **{
+                **context,
+                "invitation": open_invitation(db, token),
+                "errors": found,
+                "values": values,
+                "failure": exc.detail,
+            },
+        ), exc.status
     db.commit()
     start_session(user)
     return redirect(url_for("pages.home"))

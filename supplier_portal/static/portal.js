@@ -112,12 +112,18 @@ function wireSign(root) {
   const subjectBox = root.querySelector("#subject");
   const subjectOf = () => JSON.parse(subjectBox.value);
   let current = null; // the content id a restatement must name, when the quarter is taken
+  let reviewed = null; // the credential shown by "review": signed as shown, validFrom included
+
+  function credentialFor(subject) {
+    if (reviewed && reviewed.text === JSON.stringify(subject)) return reviewed.vc;
+    return credential(subject, root.dataset.issuer);
+  }
 
   async function signAndSubmit(subject) {
     const keyText = await readFile(root.querySelector("#sign-key"));
     if (!keyText) throw new Error(message(root, "chooseKey"));
     const key = await importPrivateKey(keyText);
-    const jws = await signCredential(credential(subject, root.dataset.issuer), key);
+    const jws = await signCredential(credentialFor(subject), key);
     return postJson(root.dataset.submitUrl, { jws });
   }
 
@@ -138,7 +144,10 @@ function wireSign(root) {
   });
   root.querySelector("#review").addEventListener("click", async () => {
     try {
-      const payload = await payloadOf(credential(subjectOf(), root.dataset.issuer));
+      const subject = subjectOf();
+      const vc = credential(subject, root.dataset.issuer);
+      reviewed = { text: JSON.stringify(subject), vc };
+      const payload = await payloadOf(vc);
       root.querySelector("#canonical").textContent = payload.text;
       root.querySelector("#digest").textContent = payload.contentId;
       root.querySelector("#review-box").hidden = false;
@@ -163,10 +172,14 @@ function wireSign(root) {
     }
   });
   root.querySelector("#restate-submit").addEventListener("click", async () => {
-    const subject = subjectOf();
-    subject.restates = current;
-    subject.restatementReason = root.querySelector("#restatement-reason").value;
-    await attempt(subject);
+    try {
+      const subject = subjectOf();
+      subject.restates = current;
+      subject.restatementReason = root.querySelector("#restatement-reason").value;
+      await attempt(subject);
+    } catch (error) {
+      show(result, `${message(root, "badJson")} ${error.message}`);
+    }
   });
   root.querySelector("#jws-submit").addEventListener("click", async () => {
     try {
@@ -190,7 +203,8 @@ function wireKeyChanges(root) {
     try {
       const oldKey = await keyFrom("#rotate-old");
       const { key, pem } = await generateKey(root.querySelector("#rotate-alg").value);
-      const days = Number(root.querySelector("#rotate-days").value || "30");
+      // At least a day: an overlap ending "now" would end before the rotation is logged.
+      const days = Math.max(1, Number(root.querySelector("#rotate-days").value || "30"));
       const body = await rotation(root.dataset.organization, oldKey, key, days);
       const rotated = await postJson(root.dataset.rotateUrl, body);
       download(`esgx-${rotated.kid.slice(0, 12)}.pem`, pem);

@@ -59,9 +59,11 @@ def test_key_made_and_disclosure_signed_in_the_browser(browser: Browser, tmp_pat
         page.fill("#subject", json.dumps(subject))
         page.click("#review")
         expect(page.locator("#digest")).to_have_text(SHA256_HEX)
+        reviewed = page.locator("#digest").text_content() or ""
         page.set_input_files("#sign-key", str(key_file))
         page.click("#sign-submit")
         expect(page.locator("#bundle-link")).to_be_visible()
+        expect(page.locator("#result")).to_contain_text(reviewed)  # signed exactly as reviewed
         bundle = page.request.get(
             live.base + (page.locator("#bundle-link").get_attribute("href") or "")
         )

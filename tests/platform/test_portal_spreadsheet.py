@@ -97,3 +97,36 @@ def test_other_suppliers_cannot_use_the_sheet_routes(client: FlaskClient, sessio
     data = io.BytesIO()
     book.save(data)
     assert _upload(other, filer.supplier.id, "a.xlsx", data.getvalue()).status_code == 404  # type: ignore[attr-defined]
+
+
+def test_hostile_sheets_and_fields_get_clean_answers(client: FlaskClient, session: Session) -> None:
+    filer = make_filer(session, client)
+    base = f"/portal/orgs/{filer.supplier.id}/form"
+    # A workbook whose sheet XML is cut short.
+    good = io.BytesIO()
+    Workbook().save(good)
+    broken = io.BytesIO()
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, data[: len(data) // 2] if "sheet1" in item.filename else data)
+    assert _upload(client, filer.supplier.id, "cut.xlsx", broken.getvalue()).status_code == 422  # type: ignore[attr-defined]
+    huge_field = b"field,value\nscope1.tco2e," + b"9" * 200_000 + b"\n"
+    assert _upload(client, filer.supplier.id, "long.csv", huge_field).status_code in (413, 422)  # type: ignore[attr-defined]
+    with client.session_transaction() as sess:
+        token = str(sess["csrf"])
+    hostile = {
+        "verification": "x",
+        "verification[1].a": "y",
+        "zz": "x",
+        "zz.a": "y",
+        "targets[0].baseYear": "9" * 5000,
+        "a" + ".b" * 3000: "deep",
+        "verification.provider": "bad\x00\x1fname",
+        "csrf_token": token,
+        "action": "check",
+    }
+    response = client.post(f"{base}?period=2025-Q3", data=hostile)
+    assert response.status_code in (200, 422)
+    template = client.get(f"{base}/template.xlsx?period=2025-Q3")
+    assert template.status_code == 200  # control characters never reach the sheet

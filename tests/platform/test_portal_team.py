@@ -79,32 +79,33 @@ def test_only_the_suppliers_admin_invites(client: FlaskClient, session: Session)
     assert outsider.get(f"/portal/orgs/{world.supplier_a.id}/users").status_code == 404
 
 
-def test_existing_account_joins_only_with_its_password(
+def test_existing_account_joins_only_signed_in_as_itself(
     client: FlaskClient, session: Session
 ) -> None:
+    """The link never takes an existing account's password (no guessing through it): the
+    account's owner signs in and confirms; anyone else is refused."""
     world = make_world(session)
     sign_in(client, world.users["a_admin"])
     existing = world.users["b_admin"]  # has an account at supplier B
     path = _invite(client, world.supplier_a.id, existing.email)
-    visitor = client.application.test_client()
-    visitor.get(path)
-    with visitor.session_transaction() as sess:
+    # The inviting admin, still signed in as themselves, cannot accept for the account.
+    with client.session_transaction() as sess:
         token = str(sess["csrf"])
-    wrong = visitor.post(
-        path,
-        data={
-            "display_name": "x",
-            "password": "not the password",
-            "password2": "not the password",
-            "csrf_token": token,
-        },
-    )
-    assert wrong.status_code == 422
+    refused = client.post(path, data={"csrf_token": token, "password": "guess-guess-guess"})
+    assert refused.status_code == 403
+    page = client.application.test_client().get(path).text
+    assert 'type="password"' not in page  # no password field for an existing account
+    owner = client.application.test_client()
+    sign_in(owner, existing)
+    owner.get(path)
+    with owner.session_transaction() as sess:
+        token = str(sess["csrf"])
+    assert owner.post(path, data={"csrf_token": token}).status_code == 302
     assert (
         session.scalar(
             select(Membership).where(
                 Membership.user_id == existing.id, Membership.organization_id == world.supplier_a.id
             )
         )
-        is None
+        is not None
     )

@@ -11,11 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esgx_platform.accounts.models import Invitation, Membership, Role, User
-from esgx_platform.accounts.passwords import verify_password
 from esgx_platform.accounts.services import add_membership, create_user, find_user
 from esgx_platform.audit.services import record_event
 from esgx_platform.db import utcnow
-from esgx_platform.errors import Conflict, FieldError, InvalidInput, NotFound
+from esgx_platform.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from esgx_platform.i18n import Text
 from esgx_platform.machine.services import Issued, sha256_hex
 from esgx_platform.organizations.models import Organization
@@ -94,22 +93,26 @@ def open_invitation(session: Session, token: str) -> Invitation:
     return invitation
 
 
-def accept(session: Session, *, token: str, values: dict[str, Any]) -> User:
-    """Create the account (or use the existing one, whose password must match) and join."""
+def invited_account(session: Session, invitation: Invitation) -> User | None:
+    """The account the invitation's e-mail already has, if any."""
+    return find_user(session, invitation.email)
+
+
+def accept(session: Session, *, token: str, values: dict[str, Any], signed_in: User | None) -> User:
+    """Join: a new account from `values`, or, for an e-mail that has an account, only when
+    that very account is signed in (the page never takes an existing account's password, so
+    a link cannot be used to guess one). Raises NotFound, Forbidden or InvalidInput."""
     invitation = open_invitation(session, token)
     org = session.get(Organization, invitation.organization_id)
     assert org is not None
-    user = find_user(session, invitation.email)
+    user = invited_account(session, invitation)
     if user is None:
         user = create_user(session, {"email": invitation.email, **values})
-    elif not verify_password(user.password_hash, str(values.get("password", ""))):
-        # An existing account joins only with its own password: the link alone is not enough.
-        raise InvalidInput(
+    elif signed_in is None or signed_in.id != user.id:
+        raise Forbidden(
             Text(
-                "This e-mail has an account: enter its password to join.",
-                "该电子邮件已有账户：请输入该账户的密码以加入。",
-            ),
-            errors=(FieldError("password", Text("Wrong password.", "密码错误。")),),
+                "Sign in as {email} to accept this invitation.", "请以 {email} 登录后接受此邀请。"
+            ).format(email=invitation.email)
         )
     add_membership(session, user, org, invitation.role)
     invitation.accepted_at = utcnow()
