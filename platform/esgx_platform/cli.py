@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
+from sqlalchemy.orm import Session
 
 from esgx_platform.config import Settings
 from esgx_platform.db import Database, utcnow
@@ -25,6 +28,19 @@ def _settings() -> Settings:
 
 def _database() -> Database:
     return Database(_settings().database_url)
+
+
+@contextmanager
+def _transaction(*, write: bool = True) -> Iterator[Session]:
+    """One committed transaction for a command; platform errors become a clean exit 1."""
+    database = _database()
+    try:
+        with database.transaction(write=write) as session:
+            yield session
+    except EsgxError as exc:
+        raise _fail(exc) from None
+    finally:
+        database.dispose()
 
 
 def _fail(exc: EsgxError) -> click.ClickException:
@@ -91,15 +107,9 @@ def org() -> None:
 def org_create(**values: Any) -> None:
     from esgx_platform.organizations.services import create_organization
 
-    database = _database()
-    try:
-        with database.transaction() as session:
-            created = create_organization(session, values)
-            click.echo(f"{created.id} {created.urn}")
-    except EsgxError as exc:
-        raise _fail(exc) from None
-    finally:
-        database.dispose()
+    with _transaction() as session:
+        created = create_organization(session, values)
+        click.echo(f"{created.id} {created.urn}")
 
 
 @org.command("list", help="List organizations: id, URN, kind and English name.")
@@ -109,16 +119,12 @@ def org_list(uscc: str | None) -> None:
 
     from esgx_platform.organizations.models import Organization
 
-    database = _database()
-    try:
-        with database.transaction() as session:
-            stmt = select(Organization).order_by(Organization.kind, Organization.name_en)
-            if uscc:
-                stmt = stmt.where(Organization.uscc == uscc.upper())
-            for item in session.scalars(stmt):
-                click.echo(f"{item.id} {item.urn} {item.kind.value} {item.name_en}")
-    finally:
-        database.dispose()
+    with _transaction(write=False) as session:
+        stmt = select(Organization).order_by(Organization.kind, Organization.name_en)
+        if uscc:
+            stmt = stmt.where(Organization.uscc == uscc.upper())
+        for item in session.scalars(stmt):
+            click.echo(f"{item.id} {item.urn} {item.kind.value} {item.name_en}")
 
 
 @main.group(help="Supply relationships between lead factories and suppliers.")
@@ -143,25 +149,17 @@ def relationship() -> None:
 def relationship_create(factory_ref: str, supplier_ref: str, category: int, consent: bool) -> None:
     from esgx_platform.organizations.services import create_relationship, give_consent
 
-    database = _database()
-    try:
-        with database.transaction() as session:
-            rel = create_relationship(
-                session,
-                lead_factory=_find_org(session, factory_ref),
-                supplier=_find_org(session, supplier_ref),
-                scope3_category=category,
-                started_on=utcnow().date(),
-            )
-            if consent:
-                give_consent(session, rel, actor_user_id=None)
-            click.echo(
-                f"{rel.id} category {category} consent {'given' if consent else 'not given'}"
-            )
-    except EsgxError as exc:
-        raise _fail(exc) from None
-    finally:
-        database.dispose()
+    with _transaction() as session:
+        rel = create_relationship(
+            session,
+            lead_factory=_find_org(session, factory_ref),
+            supplier=_find_org(session, supplier_ref),
+            scope3_category=category,
+            started_on=utcnow().date(),
+        )
+        if consent:
+            give_consent(session, rel, actor_user_id=None)
+        click.echo(f"{rel.id} category {category} consent {'given' if consent else 'not given'}")
 
 
 @main.group(help="User accounts.")
@@ -186,17 +184,11 @@ def user_create(org_ref: str, role: str, **values: Any) -> None:
     from esgx_platform.accounts.models import Role
     from esgx_platform.accounts.services import add_membership, create_user
 
-    database = _database()
-    try:
-        with database.transaction() as session:
-            organization = _find_org(session, org_ref)
-            created = create_user(session, values)
-            add_membership(session, created, organization, Role(role))
-            click.echo(f"{created.id} {created.email} {role} of {organization.name_en}")
-    except EsgxError as exc:
-        raise _fail(exc) from None
-    finally:
-        database.dispose()
+    with _transaction() as session:
+        organization = _find_org(session, org_ref)
+        created = create_user(session, values)
+        add_membership(session, created, organization, Role(role))
+        click.echo(f"{created.id} {created.email} {role} of {organization.name_en}")
 
 
 def _find_org(session: Any, org_ref: str) -> Any:
@@ -229,22 +221,16 @@ def token() -> None:
 def token_create(org_ref: str, name: str, scopes: tuple[str, ...]) -> None:
     from esgx_platform.machine.services import create_api_token
 
-    database = _database()
-    try:
-        with database.transaction() as session:
-            issued = create_api_token(
-                session,
-                organization=_find_org(session, org_ref),
-                name=name,
-                scopes=scopes,
-                actor_user_id=None,
-            )
-            click.echo(f"token {issued.record.id} ({', '.join(issued.record.scopes)})")
-            click.echo(f"secret (shown once): {issued.secret}")
-    except EsgxError as exc:
-        raise _fail(exc) from None
-    finally:
-        database.dispose()
+    with _transaction() as session:
+        issued = create_api_token(
+            session,
+            organization=_find_org(session, org_ref),
+            name=name,
+            scopes=scopes,
+            actor_user_id=None,
+        )
+        click.echo(f"token {issued.record.id} ({', '.join(issued.record.scopes)})")
+        click.echo(f"secret (shown once): {issued.secret}")
 
 
 @token.command("list", help="A supplier's API tokens (never their secrets).")
@@ -252,14 +238,10 @@ def token_create(org_ref: str, name: str, scopes: tuple[str, ...]) -> None:
 def token_list(org_ref: str) -> None:
     from esgx_platform.machine.services import list_api_tokens
 
-    database = _database()
-    try:
-        with database.transaction(write=False) as session:
-            for item in list_api_tokens(session, organization_id=_find_org(session, org_ref).id):
-                state = "revoked" if item.revoked_at else "active"
-                click.echo(f"{item.id} {item.prefix}… {state} {','.join(item.scopes)} {item.name}")
-    finally:
-        database.dispose()
+    with _transaction(write=False) as session:
+        for item in list_api_tokens(session, organization_id=_find_org(session, org_ref).id):
+            state = "revoked" if item.revoked_at else "active"
+            click.echo(f"{item.id} {item.prefix}… {state} {','.join(item.scopes)} {item.name}")
 
 
 @token.command("revoke", help="Revoke an API token at once.")
@@ -268,20 +250,14 @@ def token_list(org_ref: str) -> None:
 def token_revoke(org_ref: str, token_id: uuid.UUID) -> None:
     from esgx_platform.machine.services import get_api_token, revoke_api_token
 
-    database = _database()
-    try:
-        with database.transaction() as session:
-            org = _find_org(session, org_ref)
-            revoke_api_token(
-                session,
-                get_api_token(session, organization_id=org.id, token_id=token_id),
-                actor_user_id=None,
-            )
-            click.echo(f"revoked {token_id}")
-    except EsgxError as exc:
-        raise _fail(exc) from None
-    finally:
-        database.dispose()
+    with _transaction() as session:
+        org = _find_org(session, org_ref)
+        revoke_api_token(
+            session,
+            get_api_token(session, organization_id=org.id, token_id=token_id),
+            actor_user_id=None,
+        )
+        click.echo(f"revoked {token_id}")
 
 
 @main.group("oauth-client", help="OAuth2 client credentials for lead factories' systems.")
@@ -303,22 +279,16 @@ def oauth_client() -> None:
 def oauth_client_create(org_ref: str, name: str, scopes: tuple[str, ...]) -> None:
     from esgx_platform.machine.services import create_oauth_client
 
-    database = _database()
-    try:
-        with database.transaction() as session:
-            issued = create_oauth_client(
-                session,
-                organization=_find_org(session, org_ref),
-                name=name,
-                scopes=scopes,
-                actor_user_id=None,
-            )
-            click.echo(f"client_id: {issued.record.client_id}")
-            click.echo(f"client_secret (shown once): {issued.secret}")
-    except EsgxError as exc:
-        raise _fail(exc) from None
-    finally:
-        database.dispose()
+    with _transaction() as session:
+        issued = create_oauth_client(
+            session,
+            organization=_find_org(session, org_ref),
+            name=name,
+            scopes=scopes,
+            actor_user_id=None,
+        )
+        click.echo(f"client_id: {issued.record.client_id}")
+        click.echo(f"client_secret (shown once): {issued.secret}")
 
 
 def _log_signer() -> Any:
