@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
@@ -49,7 +47,3 @@ def schema_drift(connection: Connection) -> list[str]:
     """Differences between the models and the migrated schema, one line each (empty: none)."""
     context = MigrationContext.configure(connection, opts={"compare_type": True})
     return [repr(diff) for diff in compare_metadata(context, Base.metadata)]
-
-
-def migrations_dir() -> Path:
-    return MIGRATIONS_DIR

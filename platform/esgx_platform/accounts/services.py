@@ -173,7 +173,3 @@ def authenticate(
     user.last_login_at = utcnow()
     record_event(session, action="auth.login", actor_user_id=user.id, remote_addr=remote_addr)
     return user
-
-
-def memberships_of(session: Session, user_id: uuid.UUID) -> list[Membership]:
-    return list(session.scalars(select(Membership).where(Membership.user_id == user_id)))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esgx_platform.audit.models import AuditEvent
@@ -35,13 +33,3 @@ def record_event(
     )
     session.add(event)  # flushed with the caller's other writes (its id is assigned then)
     return event
-
-
-def list_events(
-    session: Session, *, organization_ids: Sequence[uuid.UUID] | None, limit: int = 100
-) -> list[AuditEvent]:
-    """Newest events first; `organization_ids=None` means every tenant (operators only)."""
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
-    if organization_ids is not None:
-        stmt = stmt.where(AuditEvent.organization_id.in_(organization_ids))
-    return list(session.scalars(stmt))

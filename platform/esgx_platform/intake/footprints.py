@@ -7,7 +7,6 @@ can be filed once; resubmitting the same credential returns the original.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +28,7 @@ from esgx_platform.intake.credentials import (
     verified_credential,
 )
 from esgx_platform.intake.models import FootprintCredential, StoredFootprint
-from esgx_platform.intake.store import footprint_row
+from esgx_platform.intake.store import footprint_row, jws_sha256
 from esgx_platform.keys.models import SigningKey
 from esgx_platform.ledger.log import append, lock_state
 from esgx_platform.organizations.models import Organization
@@ -128,7 +127,7 @@ def _store(
         organization_id=org.id,
         content_id=credential.content_id,
         jws=credential.jws,
-        jws_sha256=_sha256(credential.jws),
+        jws_sha256=jws_sha256(credential.jws),
         issuer=credential.issuer,
         kid=credential.kid,
         signing_key_id=key.id,
@@ -158,7 +157,3 @@ def _store(
     )
     assert record.index == row.log_index
     return row
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("ascii")).hexdigest()

@@ -59,7 +59,7 @@ def disclosure_row(
         kind="EmissionDisclosure",
         content_id=credential.content_id,
         jws=credential.jws,
-        jws_sha256=_sha256(credential.jws),
+        jws_sha256=jws_sha256(credential.jws),
         issuer=credential.issuer,
         kid=credential.kid,
         signing_key_id=origin.signing_key_id,
@@ -96,7 +96,8 @@ def disclosure_row(
     )
 
 
-def _sha256(text: str) -> str:
+def jws_sha256(text: str) -> str:
+    """SHA-256 hex of a compact JWS (what the log entry's jwsSha256 binds)."""
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from esgx_platform.db import utcnow
 from esgx_platform.errors import Conflict, InvalidInput, NotFound
 from esgx_platform.i18n import Text
-from esgx_platform.ledger.log import STATE_ID, current_state, lock_state
+from esgx_platform.ledger.log import STATE_ID, lock_state
 from esgx_platform.ledger.models import LogCheckpoint, LogCosignature, LogKey, LogState
 from esgx_platform.secretbox import SecretBox
 from signing import (
@@ -184,15 +184,3 @@ def add_cosignature(
             Text("This witness has cosigned this checkpoint already.", "该见证方已联署此检查点。")
         ) from None
     return cosignature
-
-
-def checkpoint_at_least(session: Session, size: int) -> LogCheckpoint:
-    """The newest checkpoint; NotFound when none covers `size` entries yet."""
-    latest = latest_checkpoint(session)
-    if latest is None or latest.size < size:
-        raise NotFound(Text("No checkpoint covers this entry yet.", "尚无检查点覆盖该条目。"))
-    return latest
-
-
-def log_size(session: Session) -> int:
-    return current_state(session).size

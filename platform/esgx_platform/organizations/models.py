@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
@@ -104,7 +103,3 @@ class RelationshipSpend(Base):
     amount: Mapped[Money]
     currency: Mapped[CurrencyCode]
     created_at: Mapped[CreatedAt]
-
-
-def as_decimal(value: Decimal | str | int) -> Decimal:
-    return value if isinstance(value, Decimal) else Decimal(str(value))
