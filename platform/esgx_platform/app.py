@@ -29,7 +29,9 @@ def create_app(
         i18n,
         intake_api,
         log_api,
+        oauth,
         pages,
+        rollup_api,
         tokens_api,
     )
     from supplier_portal.form_views import bp as portal_form_bp
@@ -69,6 +71,8 @@ def create_app(
         api.bp,
         intake_api.bp,
         log_api.bp,
+        oauth.bp,
+        rollup_api.bp,
         tokens_api.bp,
         portal_bp,
         portal_form_bp,

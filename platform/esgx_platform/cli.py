@@ -6,14 +6,16 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO
 
 import click
 from sqlalchemy.orm import Session
 
 from esgx_platform.config import Settings
 from esgx_platform.db import Database, utcnow
-from esgx_platform.errors import EsgxError
+from esgx_platform.errors import EsgxError, NotFound
+from esgx_platform.i18n import Text
 
 _ORG_KINDS = ("supplier", "lead_factory", "operator")
 _ROLES = ("supplier_admin", "supplier_member", "procurement", "factory_analyst", "operator_admin")
@@ -44,8 +46,13 @@ def _transaction(*, write: bool = True) -> Iterator[Session]:
 
 
 def _fail(exc: EsgxError) -> click.ClickException:
-    lines = [exc.detail.en] + [f"  {e.path}: {e.message.en}" for e in exc.errors]
+    """One bilingual line for the error, then one for each field it names."""
+    lines = [_both(exc.detail)] + [f"  {e.path}: {_both(e.message)}" for e in exc.errors]
     return click.ClickException("\n".join(lines))
+
+
+def _both(text: Text) -> str:
+    return text.en if text.en == text.zh else f"{text.en} / {text.zh}"
 
 
 @click.group(help="esgx: the supply-chain ESG data exchange platform.")
@@ -160,6 +167,36 @@ def relationship_create(factory_ref: str, supplier_ref: str, category: int, cons
         if consent:
             give_consent(session, rel, actor_user_id=None)
         click.echo(f"{rel.id} category {category} consent {'given' if consent else 'not given'}")
+
+
+@relationship.command(
+    "set-sector", help="Choose the spend-factor sector a relationship's spend is estimated with."
+)
+@click.option(
+    "--lead", "--factory", "lead_ref", required=True, help="Lead factory id or credit code."
+)
+@click.option("--supplier", "supplier_ref", required=True, help="Supplier id or credit code.")
+@click.option(
+    "--sector",
+    required=True,
+    help="Sector code in the lead factory's spend-factor table, e.g. printed-circuit-boards.",
+)
+def relationship_set_sector(lead_ref: str, supplier_ref: str, sector: str) -> None:
+    from esgx_platform.factors.services import set_spend_sector
+    from esgx_platform.organizations.services import list_relationships
+
+    with _transaction() as session:
+        lead, supplier = _find_org(session, lead_ref), _find_org(session, supplier_ref)
+        found = list_relationships(session, lead_factory_id=lead.id, supplier_id=supplier.id)
+        if not found:
+            raise NotFound(_NO_RELATIONSHIP)
+        set_spend_sector(session, found[0], sector, actor_user_id=None)
+        click.echo(f"{supplier.name_en}: spend sector {sector}")
+
+
+_NO_RELATIONSHIP = Text(
+    "The lead factory has no relationship with this supplier.", "该龙头工厂与此供应商没有供应关系。"
+)
 
 
 @main.group(help="User accounts.")
@@ -289,6 +326,200 @@ def oauth_client_create(org_ref: str, name: str, scopes: tuple[str, ...]) -> Non
         )
         click.echo(f"client_id: {issued.record.client_id}")
         click.echo(f"client_secret (shown once): {issued.secret}")
+
+
+@main.group(help="Spend-based emission factors, exchange rates and price indices.")
+def factors() -> None:
+    pass
+
+
+@factors.command(
+    "import-spend",
+    help="Import one version of a spend-factor table from a UTF-8 CSV file with the columns "
+    "sector_code,name_en,name_zh,kgco2e_per_unit ('#' lines are comments). A version is never "
+    "changed: importing identical content again does nothing, other content is refused.",
+)
+@click.argument("file", type=click.File("rb"))
+@click.option("--name", required=True, help="Table name, e.g. 'USEEIO supply chain factors'.")
+@click.option("--version", "table_version", required=True, help="Table version, e.g. v1.3.")
+@click.option("--source", required=True, help="Citation: publisher, title, year, URL.")
+@click.option("--currency", required=True, help="ISO 4217 code the factors are per unit of.")
+@click.option("--price-year", type=int, required=True, help="Year of the factors' prices.")
+@click.option("--illustrative", is_flag=True, help="Mark the factors as not for reporting.")
+def factors_import_spend(
+    file: BinaryIO,
+    name: str,
+    table_version: str,
+    source: str,
+    currency: str,
+    price_year: int,
+    illustrative: bool,
+) -> None:
+    from esgx_platform.factors.services import find_factor_table, import_spend_factors
+
+    with _transaction() as session:
+        existed = find_factor_table(session, name.strip(), table_version.strip()) is not None
+        table = import_spend_factors(
+            session,
+            name=name,
+            version=table_version,
+            source=source,
+            currency=currency,
+            price_year=price_year,
+            rows=file,
+            illustrative=illustrative,
+            actor_user_id=None,
+        )
+        if existed:
+            click.echo(f"{table.name}@{table.version} is imported already (identical content)")
+        else:
+            flag = " ILLUSTRATIVE" if table.illustrative else ""
+            click.echo(
+                f"imported {table.name}@{table.version}{flag}: kgCO2e per {table.currency} "
+                f"at {table.price_year} prices, sha256 {table.sha256}"
+            )
+
+
+@factors.command(
+    "import-rates",
+    help="Import annual average exchange rates from CSV (currency,quote_currency,year,rate: "
+    "units of the quote currency per unit of the currency); replaces rates for the same key.",
+)
+@click.argument("file", type=click.File("rb"))
+@click.option("--source", required=True, help="Citation: publisher, series, URL.")
+def factors_import_rates(file: BinaryIO, source: str) -> None:
+    from esgx_platform.factors.services import import_exchange_rates
+
+    with _transaction() as session:
+        done = import_exchange_rates(session, file, source=source)
+        click.echo(
+            f"exchange rates: {done.inserted} added, {done.updated} replaced, "
+            f"{done.unchanged} unchanged"
+        )
+
+
+@factors.command(
+    "import-indices",
+    help="Import price indices from CSV (currency,year,index; any base year); replaces the "
+    "index for the same currency and year.",
+)
+@click.argument("file", type=click.File("rb"))
+@click.option("--source", required=True, help="Citation: publisher, series, URL.")
+def factors_import_indices(file: BinaryIO, source: str) -> None:
+    from esgx_platform.factors.services import import_price_indices
+
+    with _transaction() as session:
+        done = import_price_indices(session, file, source=source)
+        click.echo(
+            f"price indices: {done.inserted} added, {done.updated} replaced, "
+            f"{done.unchanged} unchanged"
+        )
+
+
+@factors.command("list", help="Imported spend-factor tables: id, NAME@VERSION, currency, year.")
+def factors_list() -> None:
+    from esgx_platform.factors.services import list_factor_tables
+
+    with _transaction(write=False) as session:
+        listed = list_factor_tables(session)
+        for table, sectors in listed:
+            flag = " ILLUSTRATIVE" if table.illustrative else ""
+            click.echo(
+                f"{table.id} {table.name}@{table.version} {table.currency} {table.price_year} "
+                f"prices, {sectors} sectors{flag}"
+            )
+        if not listed:
+            click.echo("no spend-factor tables: import one with `esgx factors import-spend`")
+
+
+@main.group(help="Lead factories' roll-up settings.")
+def factory() -> None:
+    pass
+
+
+@factory.command(
+    "configure", help="Change a lead factory's roll-up settings; options left out stay as they are."
+)
+@click.option("--org", "org_ref", required=True, help="Lead factory id or credit code.")
+@click.option(
+    "--factor-table",
+    help="Spend-factor table as NAME@VERSION (see `esgx factors list`); 'none' for no table.",
+)
+@click.option("--currency", help="Reporting currency (ISO 4217), e.g. CNY.")
+@click.option("--deadline-days", type=int, help="Days after a quarter's end to file (1-180).")
+@click.option(
+    "--renewable-threshold", help="Renewable electricity share counted as 'high', in % (0-100)."
+)
+def factory_configure(
+    org_ref: str,
+    factor_table: str | None,
+    currency: str | None,
+    deadline_days: int | None,
+    renewable_threshold: str | None,
+) -> None:
+    from esgx_platform.factors.services import configure_factory
+
+    with _transaction() as session:
+        organization = _find_org(session, org_ref)
+        given = {
+            "reporting_currency": currency,
+            "deadline_days": deadline_days,
+            "renewable_threshold_pct": _percent(renewable_threshold),
+        }
+        changes: dict[str, Any] = {k: v for k, v in given.items() if v is not None}
+        if factor_table is not None:  # None is a value here: no table
+            changes["spend_factor_table_id"] = _factor_table_id(session, factor_table)
+        settings = configure_factory(
+            session, organization=organization, actor_user_id=None, **changes
+        )
+        click.echo(f"{organization.name_en}: {_settings_line(session, settings)}")
+
+
+def _percent(value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        raise click.BadParameter(
+            f"{value!r} is not a number", param_hint="--renewable-threshold"
+        ) from None
+
+
+def _factor_table_id(session: Session, ref: str) -> uuid.UUID | None:
+    from esgx_platform.factors.services import find_factor_table
+
+    if ref.strip().lower() == "none":
+        return None
+    name, at, version = ref.rpartition("@")
+    if not at:
+        raise click.BadParameter("use NAME@VERSION", param_hint="--factor-table")
+    table = find_factor_table(session, name, version)
+    if table is None:
+        raise NotFound(_NO_TABLE.format(ref=ref))
+    return table.id
+
+
+_NO_TABLE = Text(
+    "No spend-factor table {ref} (see `esgx factors list`).",
+    "没有支出排放因子表 {ref}（见 `esgx factors list`）。",
+)
+
+
+def _settings_line(session: Session, settings: Any) -> str:
+    from esgx_platform.factors.models import SpendFactorTable
+
+    table = (
+        session.get(SpendFactorTable, settings.spend_factor_table_id)
+        if settings.spend_factor_table_id
+        else None
+    )
+    return (
+        f"factor table {f'{table.name}@{table.version}' if table else 'none'}, "
+        f"reporting currency {settings.reporting_currency}, "
+        f"deadline {settings.deadline_days} days, "
+        f"renewable threshold {settings.renewable_threshold_pct.normalize():f} %"
+    )
 
 
 def _log_signer() -> Any:

@@ -36,6 +36,7 @@ class Settings:
     session_cookie_secure: bool
     encryption_keys: tuple[str, ...]
     log_origin: str
+    token_lifetime_seconds: int
 
     @property
     def is_production(self) -> bool:
@@ -67,11 +68,19 @@ class Settings:
             session_cookie_secure=_bool(env, "ESGX_SECURE_COOKIES", environment == "production"),
             encryption_keys=_encryption_keys(env, environment, instance_dir),
             log_origin=env.get("ESGX_LOG_ORIGIN", "esgx.localhost/log"),
+            token_lifetime_seconds=_token_lifetime(env),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with some fields replaced (tests, CLI flags)."""
         return replace(self, **changes)
+
+
+def _token_lifetime(env: Mapping[str, str]) -> int:
+    seconds = _int(env, "ESGX_TOKEN_LIFETIME", 3600)
+    if not 60 <= seconds <= 86400:
+        raise _config_error("ESGX_TOKEN_LIFETIME", "seconds from 60 to 86400")
+    return seconds
 
 
 def _default_sqlite_url(instance_dir: Path) -> str:

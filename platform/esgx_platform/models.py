@@ -1,11 +1,20 @@
 """Every mapped model, imported in one place so the metadata (and Alembic) sees them all."""
 
 from esgx_platform.accounts.models import Invitation, Membership, Role, User
+from esgx_platform.assessment.records import (
+    AssessmentModelRecord,
+    AssessmentSnapshot,
+    Finding,
+    ImprovementAction,
+    ImprovementActionEvent,
+)
 from esgx_platform.audit.models import AuditEvent
 from esgx_platform.db import Base
+from esgx_platform.factors.models import ExchangeRate, PriceIndex, SpendFactor, SpendFactorTable
 from esgx_platform.intake.models import (
     DisclosureAllocation,
     DisclosureDraft,
+    DisclosureEngagement,
     DisclosureHead,
     DisclosureScope3,
     FootprintCredential,
@@ -30,16 +39,25 @@ from esgx_platform.organizations.models import (
     SupplyRelationship,
 )
 from esgx_platform.periods.models import ReportingPeriod
+from esgx_platform.rollups.models import FactorySettings, RelationshipPurchase
 
 __all__ = [
     "ApiToken",
+    "AssessmentModelRecord",
+    "AssessmentSnapshot",
     "AuditEvent",
     "Base",
     "DisclosureAllocation",
     "DisclosureDraft",
+    "DisclosureEngagement",
     "DisclosureHead",
     "DisclosureScope3",
+    "ExchangeRate",
+    "FactorySettings",
+    "Finding",
     "FootprintCredential",
+    "ImprovementAction",
+    "ImprovementActionEvent",
     "Invitation",
     "KeyChallenge",
     "KeyEventRecord",
@@ -55,10 +73,14 @@ __all__ = [
     "OffsetSerialRange",
     "OrgKind",
     "Organization",
+    "PriceIndex",
+    "RelationshipPurchase",
     "RelationshipSpend",
     "ReportingPeriod",
     "Role",
     "SigningKey",
+    "SpendFactor",
+    "SpendFactorTable",
     "StoredDisclosure",
     "StoredFootprint",
     "SupplyRelationship",

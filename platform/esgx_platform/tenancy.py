@@ -24,6 +24,12 @@ from esgx_platform.organizations.models import Organization, OrgKind, SupplyRela
 FACTORY_ROLES = frozenset({Role.PROCUREMENT, Role.FACTORY_ANALYST})
 _Ts = TypeVarTuple("_Ts")
 SUPPLIER_ROLES = frozenset({Role.SUPPLIER_ADMIN, Role.SUPPLIER_MEMBER})
+# Who may file signed credentials for an organization (always only for organizations where
+# they hold the role): a supplier's people for the supplier, and a lead factory's carbon
+# analysts for the factory's own operations. Never procurement, never for another organization.
+FILER_ROLES = SUPPLIER_ROLES | {Role.FACTORY_ANALYST}
+# Who may register, rotate and revoke an organization's signing keys.
+KEY_ADMIN_ROLES = frozenset({Role.SUPPLIER_ADMIN, Role.FACTORY_ANALYST})
 
 
 class Purpose(enum.Enum):

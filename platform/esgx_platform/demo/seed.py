@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from esgx_platform.accounts.services import add_membership, create_user, find_user
 from esgx_platform.db import utcnow
+from esgx_platform.demo.seed_factors import seed_factors
 from esgx_platform.demo.seed_filings import FilingReport, seed_filings
+from esgx_platform.demo.seed_own_operations import seed_own_operations
 from esgx_platform.demo.world import (
     DEMO_PASSWORD,
     LEAD_FACTORY_USCC,
@@ -47,6 +49,8 @@ class SeedReport:
     quarters: list[str] = field(default_factory=list)
     lead_factory: Organization | None = None
     filings: FilingReport | None = None
+    # The lead factory's own-operations disclosures accepted by this run (0 once on file).
+    own_filings: int = 0
 
 
 def supplier_uscc(index: int, supplier: DemoSupplier) -> str:
@@ -56,7 +60,8 @@ def supplier_uscc(index: int, supplier: DemoSupplier) -> str:
 
 @dataclass(frozen=True)
 class FilingSetup:
-    """Where the demo suppliers keep their private keys, and how the log signs checkpoints."""
+    """Where the demo suppliers and lead factory keep their private keys, and how the log
+    signs checkpoints."""
 
     key_dir: Path
     signer: LogSigner
@@ -67,7 +72,8 @@ def seed_demo(
 ) -> SeedReport:
     """Create (or complete) the demo world; running it again changes nothing.
 
-    With `filings`, the suppliers also register keys and file their signed disclosures.
+    With `filings`, the suppliers also register keys and file their signed disclosures, and
+    the lead factory files its own operations' disclosures the same way.
     """
     report = SeedReport()
     lead = _org(
@@ -109,6 +115,7 @@ def seed_demo(
             factor = Decimal(str(round(rng.uniform(0.8, 1.2), 3)))
             amount = (Decimal(item.quarterly_spend_cny) * factor).quantize(Decimal("0.01"))
             record_spend(session, rel, period, amount=amount, currency="CNY")
+    seed_factors(session, lead, suppliers)
     orgs = {"lead": lead, "operator": operator, **suppliers}
     for user in USERS:
         account = find_user(session, user.email)
@@ -129,6 +136,14 @@ def seed_demo(
             session,
             lead=lead,
             suppliers=suppliers,
+            periods=periods,
+            key_dir=filings.key_dir,
+            signer=filings.signer,
+            now=utcnow(),
+        )
+        report.own_filings = seed_own_operations(
+            session,
+            lead=lead,
             periods=periods,
             key_dir=filings.key_dir,
             signer=filings.signer,

@@ -82,7 +82,7 @@ def seed_filings(
     steps: list[_Step] = []
     for index, item in enumerate(SUPPLIERS):
         org = suppliers[item.name_en]
-        if _has_filed(session, org):
+        if has_filed(session, org):
             report.skipped_suppliers += 1
             continue
         steps += _supplier_steps(
@@ -96,7 +96,8 @@ def seed_filings(
     return report
 
 
-def _has_filed(session: Session, org: Organization) -> bool:
+def has_filed(session: Session, org: Organization) -> bool:
+    """Whether the organization has any disclosure on file (then the demo leaves it alone)."""
     count = session.scalar(
         select(func.count())
         .select_from(StoredDisclosure)
@@ -105,13 +106,14 @@ def _has_filed(session: Session, org: Organization) -> bool:
     return bool(count)
 
 
-def _key(key_dir: Path, org: Organization, index: int) -> PrivateKey:
-    """The supplier's key file: created once (mode 0600), reused by later runs."""
+def demo_key(key_dir: Path, org: Organization, alg: str) -> PrivateKey:
+    """The organization's private key file, named by its credit code: created once (mode
+    0600), reused by later runs."""
     path = key_dir / f"{org.uscc}.pem"
     if path.exists():
         return load_private_key(path.read_bytes())
     key_dir.mkdir(parents=True, exist_ok=True)
-    key = generate_key("ES256" if index % 3 == 2 else "Ed25519")
+    key = generate_key(alg)
     path.touch(mode=0o600)
     path.write_bytes(private_key_pem(key))
     return key
@@ -129,14 +131,14 @@ def _supplier_steps(
     report: FilingReport,
     now: datetime,
 ) -> list[_Step]:
-    key = _key(key_dir, org, index)
+    key = demo_key(key_dir, org, "ES256" if index % 3 == 2 else "Ed25519")
     latest = now - timedelta(hours=1)
     first = Quarter.parse(periods[0].key)
     steps = [
         _Step(
             min(filing_time(first, item, False) - timedelta(days=3), latest),
             0,
-            lambda: _register(session, org, key),
+            lambda: register_demo_key(session, org, key),
         )
     ]
     spends = _spends(session, lead, org)
@@ -174,7 +176,15 @@ def _spends(session: Session, lead: Organization, org: Organization) -> dict[Any
     return {period_id: amount for period_id, amount in rows}
 
 
-def _register(session: Session, org: Organization, key: PrivateKey) -> None:
+def register_demo_key(
+    session: Session,
+    org: Organization,
+    key: PrivateKey,
+    *,
+    label: str = "demo key (kept by the supplier)",
+) -> None:
+    """Register `key` for `org` as its owner would: challenge, proof of possession, signed
+    event, all at the current (possibly set) clock."""
     challenge = issue_challenge(session, organization=org)
     event = sign_key_event(
         build_registration(organization=org.urn, public_jwk=public_jwk(key), issued_at=utcnow()),
@@ -186,7 +196,7 @@ def _register(session: Session, org: Organization, key: PrivateKey) -> None:
         proof=sign_pop(challenge, private_key=key),
         event=event,
         actor_user_id=None,
-        label="demo key (kept by the supplier)",
+        label=label,
     )
 
 
@@ -224,6 +234,7 @@ class _Filer:
                     "detail": exc.detail.en,
                     "via": "demo",
                     "errors": [e.path for e in exc.errors],
+                    "period": doc["period"],
                 },
             )
             return None

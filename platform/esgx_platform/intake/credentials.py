@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -26,9 +27,14 @@ NOT_YOURS = Text(
 )
 
 
+# ASCII digits only (a str pattern's \d would also take other scripts' digits).
+_CLAIMED_PERIOD = re.compile(r"\d{4}-Q[1-4]", re.ASCII)
+
+
 @dataclass(frozen=True)
 class Submitter:
-    """Who submits: the supplier organizations they may file for, and how (for the record)."""
+    """Who submits: the organizations they may file for (a supplier's people for the supplier,
+    a lead factory's analysts for the factory's own operations), and how (for the record)."""
 
     organization_ids: Collection[uuid.UUID]
     user_id: uuid.UUID | None
@@ -52,6 +58,20 @@ def peek(jws: str) -> tuple[str, str]:
     if not isinstance(kid, str) or not kid:
         raise MalformedSubmission(Text("The JWS header has no kid.", "JWS 头部缺少 kid。"))
     return kid, hashlib.sha256(payload).hexdigest()
+
+
+def claimed_period(jws: str) -> str | None:
+    """The period (`YYYY-Qn`) the payload's credentialSubject claims, read without verifying
+    anything: only for recording what a refused submission was about. None, never an
+    exception, when the JWS, its JSON or the claim is unreadable."""
+    try:
+        _, payload_b64, _ = jws.strip().split(".")
+        payload = parse_json(_b64url(payload_b64))
+    except (ValueError, SigningError):  # binascii.Error and UnicodeError are ValueErrors
+        return None
+    subject = payload.get("credentialSubject") if isinstance(payload, dict) else None
+    period = subject.get("period") if isinstance(subject, dict) else None
+    return period if isinstance(period, str) and _CLAIMED_PERIOD.fullmatch(period) else None
 
 
 def _b64url(text: str) -> bytes:

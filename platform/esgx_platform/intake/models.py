@@ -134,6 +134,22 @@ class DisclosureScope3(Base):
     disclosure: Mapped[StoredDisclosure] = relationship(lazy="raise")
 
 
+class DisclosureEngagement(Base):
+    """The supplier's own supply-chain engagement (tier 2), when the disclosure states it."""
+
+    __tablename__ = "disclosure_engagement"
+
+    disclosure_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("disclosures.id"), primary_key=True
+    )
+    reporting_share_by_spend: Mapped[Decimal | None] = mapped_column(_PERCENT)
+    targets_share_by_spend: Mapped[Decimal | None] = mapped_column(_PERCENT)
+    green_factory: Mapped[str | None] = mapped_column(String(24))
+    take_back: Mapped[bool | None]
+
+    disclosure: Mapped[StoredDisclosure] = relationship(lazy="raise")
+
+
 class OffsetSerialRange(Base):
     """A retired credit serial range claimed by one supplier for one period, platform-wide.
 

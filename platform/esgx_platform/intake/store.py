@@ -16,6 +16,7 @@ from esgx_platform.disclosures.model import Disclosure, ProductFootprint, Target
 from esgx_platform.disclosures.serials import SerialRange
 from esgx_platform.intake.models import (
     DisclosureAllocation,
+    DisclosureEngagement,
     DisclosureScope3,
     OffsetSerialRange,
     StoredDisclosure,
@@ -142,6 +143,17 @@ def add_children(
         )
         for s in new_serials
     )
+    engagement = d.supply_chain_engagement
+    if engagement is not None:
+        session.add(
+            DisclosureEngagement(
+                disclosure_id=row.id,
+                reporting_share_by_spend=engagement.reporting_share_by_spend,
+                targets_share_by_spend=engagement.targets_share_by_spend,
+                green_factory=engagement.green_factory.value if engagement.green_factory else None,
+                take_back=engagement.take_back,
+            )
+        )
     # The footprints as filed (PACT tolerates members the platform does not model).
     session.add_all(
         footprint_row(pf, new_footprints[pf.id], row.organization_id, disclosure_id=row.id)

@@ -71,6 +71,8 @@ class SupplyRelationship(Base):
     supplier_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
     scope3_category: Mapped[int]
     description: Mapped[str | None] = mapped_column(String(200))
+    # Sector in the factory's spend-factor table, for estimates when no supplier data is usable.
+    spend_sector_code: Mapped[str | None] = mapped_column(String(40))
     started_on: Mapped[date]
     ended_on: Mapped[date | None]
     # Data-sharing consent given by the supplier; without it the factory sees no figures.

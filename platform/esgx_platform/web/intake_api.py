@@ -1,4 +1,5 @@
-"""JSON API for suppliers' keys and signed disclosure submissions."""
+"""JSON API for signing keys and signed disclosure submissions (suppliers, and lead factories
+filing their own operations)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from esgx_platform.accounts.models import Role
 from esgx_platform.audit.services import record_event
 from esgx_platform.db import begin_write
 from esgx_platform.errors import EsgxError, NotFound
 from esgx_platform.i18n import Text
-from esgx_platform.intake.credentials import Submitter
+from esgx_platform.intake.credentials import Submitter, claimed_period
 from esgx_platform.intake.footprints import submit_footprint
 from esgx_platform.intake.models import FootprintCredential, StoredDisclosure
 from esgx_platform.intake.pipeline import (
@@ -38,7 +38,7 @@ from esgx_platform.keys.services import (
 )
 from esgx_platform.problems import UnsupportedMediaType
 from esgx_platform.schemas import load
-from esgx_platform.tenancy import SUPPLIER_ROLES, Purpose
+from esgx_platform.tenancy import FILER_ROLES, KEY_ADMIN_ROLES, Purpose
 from esgx_platform.web.context import (
     auth_required,
     db_session,
@@ -86,7 +86,7 @@ def _rejected(
     begin_write(db)
     user_id, via = _actor()
     if org_id is None:
-        own = principal().org_ids(*SUPPLIER_ROLES)
+        own = principal().org_ids(*FILER_ROLES)
         org_id = own[0] if len(own) == 1 else None
     record_event(
         db,
@@ -105,7 +105,7 @@ def _rejected(
 @bp.post("/organizations/<uuid:org_id>/keys/challenge")
 @auth_required("keys:manage")
 def key_challenge(org_id: uuid.UUID) -> ResponseReturnValue:
-    org = scope().require(org_id, Role.SUPPLIER_ADMIN)
+    org = scope().require(org_id, *KEY_ADMIN_ROLES)
     db = db_session()
     challenge = issue_challenge(db, organization=org)
     db.commit()
@@ -113,7 +113,7 @@ def key_challenge(org_id: uuid.UUID) -> ResponseReturnValue:
 
 
 def _key_change(org_id: uuid.UUID, apply: Any) -> ResponseReturnValue:
-    org = scope().require(org_id, Role.SUPPLIER_ADMIN)
+    org = scope().require(org_id, *KEY_ADMIN_ROLES)
     db = db_session()
     body = json_body()
     _writing(db)
@@ -195,7 +195,14 @@ def _submitted_jws() -> str:
 
 def _submitter() -> Submitter:
     user_id, via = _actor()
-    return Submitter(frozenset(principal().org_ids(*SUPPLIER_ROLES)), user_id, via)
+    return Submitter(frozenset(principal().org_ids(*FILER_ROLES)), user_id, via)
+
+
+def _period_of(jws: str) -> dict[str, str]:
+    """The period a refused disclosure claims, for the audit record (so a roll-up can list who
+    was refused for a quarter); nothing when the payload does not say it readably."""
+    period = claimed_period(jws)
+    return {} if period is None else {"period": period}
 
 
 def _accepted_body(row: StoredDisclosure, receipt: str, duplicate: bool) -> dict[str, Any]:
@@ -223,7 +230,7 @@ def submit() -> ResponseReturnValue:
         )
         db.commit()
     except EsgxError as exc:
-        _rejected(db, "disclosure.rejected", None, exc, {"bytes": len(jws)})
+        _rejected(db, "disclosure.rejected", None, exc, {"bytes": len(jws), **_period_of(jws)})
         raise
     index = accepted.disclosure.log_index
     checkpoint = checkpoint_after_commit(db, index, log_signer())
@@ -276,6 +283,7 @@ def submit_batch() -> ResponseReturnValue:
                     "detail": exc.detail.en,
                     "via": submitter.via,
                     "batch_position": position,
+                    **_period_of(items[position]),
                 },
             )
     db.commit()

@@ -1,0 +1,1 @@
+"""Graded zero-carbon factory assessment: the indicator model as data and pure computations."""

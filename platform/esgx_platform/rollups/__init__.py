@@ -1,0 +1,1 @@
+"""The lead factory's Scope 3 roll-up and responsibility-extension indicators."""

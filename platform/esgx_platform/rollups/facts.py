@@ -1,0 +1,84 @@
+"""The roll-up's input, as plain data: one supply relationship in one quarter."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Method(StrEnum):
+    """GHG Protocol calculation methods, most specific first."""
+
+    # Σ quantity bought × the supplier's product footprint per declared unit
+    SUPPLIER_SPECIFIC = "supplier_specific"
+    # the supplier's own emissions allocated to this factory in its verified disclosure
+    HYBRID = "hybrid"
+    # spend × a spend-based (EEIO) factor: an estimate
+    SPEND_BASED = "spend_based"
+    # nothing usable
+    MISSING = "missing"
+
+
+SUPPLIER_DATA = frozenset({Method.SUPPLIER_SPECIFIC, Method.HYBRID})
+
+
+@dataclass(frozen=True)
+class DisclosureFacts:
+    """What the roll-up reads from the supplier's current disclosure for the quarter."""
+
+    content_id: str
+    version: int
+    first_logged_at: datetime
+    verification_level: str
+    primary_data_share: Decimal | None
+    mean_dqr: Decimal | None
+    target_status: str
+    electricity_mwh: Decimal
+    renewable_mwh: Decimal
+    # Allocated to this factory; None when the disclosure has no allocation to it.
+    allocated_tco2e: Decimal | None
+    footprints_linked: bool
+    tier2_reporting_pct: Decimal | None
+    tier2_targets_pct: Decimal | None
+    green_factory: str | None
+
+
+@dataclass(frozen=True)
+class PurchaseFacts:
+    """Quantities the factory recorded, priced with the supplier's product footprints."""
+
+    tco2e: Decimal
+    footprint_ids: tuple[str, ...]
+    # Every purchase line found a footprint with a matching declared unit.
+    complete: bool
+
+
+@dataclass(frozen=True)
+class SupplierQuarter:
+    relationship_id: uuid.UUID
+    supplier_id: uuid.UUID
+    supplier_en: str
+    supplier_zh: str
+    province: str | None
+    category: int
+    quarter: str  # "2025-Q3"
+    deadline: datetime
+    consent: bool
+    # Spend in the factory's reporting currency (None: not recorded or not convertible).
+    spend: Decimal | None
+    estimate_tco2e: Decimal | None
+    estimate_note: str | None
+    disclosure: DisclosureFacts | None
+    purchases: PurchaseFacts | None
+    rejected: bool
+
+    @property
+    def disclosed(self) -> bool:
+        return self.disclosure is not None
+
+    @property
+    def on_time(self) -> bool:
+        return self.disclosure is not None and self.disclosure.first_logged_at <= self.deadline
