@@ -88,6 +88,9 @@ MESSAGES: dict[str, Text] = {
 }
 
 
+RECOGNISED_PROGRAMMES = frozenset({"CCER", "VCS", "GS", "CDM"})
+
+
 @dataclass(frozen=True)
 class RetiredOffset:
     serials: tuple[str, ...]  # single serials or ranges PREFIX-FIRST..LAST
@@ -246,7 +249,8 @@ def judge_offsets(
     """Whether each offset qualifies for the period (PAS 2060 / ISO 14068-1 rules).
 
     An offset qualifies when it has serials, a positive quantity, a registry, a vintage not
-    after its retirement year and a crediting standard (evidence of third-party verification);
+    after its retirement year and a crediting standard (evidence of third-party verification;
+    a recognised programme such as CCER or VCS is one);
     when it was retired on or after the period's first day (an earlier retirement belongs to an
     earlier claim) and no later than 12 months after its last day, boundary days included; and
     when none of its serials overlaps a serial used elsewhere on the platform (`used_elsewhere`:
@@ -280,7 +284,9 @@ def _offset_reasons(offset: RetiredOffset, start: date, end: date) -> list[Reaso
     elif offset.vintage > retired.year:
         code = Disqualification.VINTAGE_AFTER_RETIREMENT
         found.append(_reason(code, vintage=offset.vintage, year=retired.year))
-    if not (offset.standard or "").strip():
+    # A recognised crediting programme (CCER, VCS, Gold Standard, CDM) is itself the standard
+    # that third-party validation and verification follow; "other" must name one.
+    if not (offset.standard or "").strip() and offset.programme not in RECOGNISED_PROGRAMMES:
         found.append(_reason(Disqualification.NO_STANDARD))
     return found
 

@@ -139,9 +139,7 @@ class DisclosureEngagement(Base):
 
     __tablename__ = "disclosure_engagement"
 
-    disclosure_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("disclosures.id"), primary_key=True
-    )
+    disclosure_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disclosures.id"), primary_key=True)
     reporting_share_by_spend: Mapped[Decimal | None] = mapped_column(_PERCENT)
     targets_share_by_spend: Mapped[Decimal | None] = mapped_column(_PERCENT)
     green_factory: Mapped[str | None] = mapped_column(String(24))

@@ -16,7 +16,7 @@ from decimal import Decimal
 from esgx_platform.rollups.engine import ASSURED, ZERO, SupplierPeriod, ratio, share
 from esgx_platform.rollups.facts import Method
 
-WITH_TARGETS = frozenset({"committed", "validated", "net_zero"})
+WITH_TARGETS = frozenset({"committed", "validated", "netZero"})
 MILLION = Decimal(1_000_000)
 
 

@@ -78,10 +78,18 @@ def year_before(label: str) -> str:
 
 
 def compute_rollup(
-    session: Session, *, lead_factory_id: uuid.UUID, period: str, compare: bool = True
+    session: Session,
+    *,
+    lead_factory_id: uuid.UUID,
+    period: str,
+    compare: bool = True,
+    only_quarters: frozenset[int] | None = None,
 ) -> RollupReport:
-    """The roll-up of `period` for the lead factory; NotFound when no quarter of it exists."""
+    """The roll-up of `period` for the lead factory; NotFound when no quarter of it exists.
+    `only_quarters` narrows a year to some of its quarters (for like-for-like comparisons)."""
     periods = periods_for(session, period)
+    if only_quarters is not None:
+        periods = [p for p in periods if p.quarter in only_quarters]
     if not periods:
         raise NotFound(Text("No reporting period {p}.", "没有报告期 {p}。").format(p=period))
     settings = factory_settings(session, lead_factory_id)
@@ -109,7 +117,7 @@ def compute_rollup(
         ),
         tier2=tier2(suppliers),
         intensity=own_intensity,
-        previous=_compare(session, lead_factory_id, period, result, own_intensity)
+        previous=_compare(session, lead_factory_id, periods, result, own_intensity)
         if compare
         else None,
         settings={
@@ -125,14 +133,19 @@ def compute_rollup(
 def _compare(
     session: Session,
     lead_factory_id: uuid.UUID,
-    period: str,
+    periods: list[ReportingPeriod],
     result: Rollup,
     own_intensity: Decimal | None,
 ) -> Comparison | None:
-    label = year_before(period)
-    if not periods_for(session, label):
+    """The same quarters a year earlier; None unless every one of them exists (a year of four
+    quarters against one of a single quarter would say nothing)."""
+    label = year_before(result.period)
+    wanted = frozenset(p.quarter for p in periods)
+    if not wanted <= {p.quarter for p in periods_for(session, label)}:
         return None
-    before = compute_rollup(session, lead_factory_id=lead_factory_id, period=label, compare=False)
+    before = compute_rollup(
+        session, lead_factory_id=lead_factory_id, period=label, compare=False, only_quarters=wanted
+    )
     return Comparison(
         period=label,
         tco2e=before.rollup.total.tco2e,

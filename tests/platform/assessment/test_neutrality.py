@@ -59,7 +59,7 @@ def test_a_good_offset_qualifies() -> None:
         ({"registry": "  "}, Disqualification.NO_REGISTRY),
         ({"vintage": None}, Disqualification.NO_VINTAGE),
         ({"vintage": 2026}, Disqualification.VINTAGE_AFTER_RETIREMENT),  # retired in 2025
-        ({"standard": None}, Disqualification.NO_STANDARD),
+        ({"standard": None, "programme": "other"}, Disqualification.NO_STANDARD),
     ],
     ids=lambda value: value if isinstance(value, str) else None,
 )
@@ -221,3 +221,8 @@ def test_as_json() -> None:
     assert (data["netTco2e"], data["offsetCoveragePct"]) == ("300", "0.00")
     assert data["offsets"][0]["qualifies"] is False
     assert data["offsets"][0]["reasons"][0]["code"] == "no_vintage"
+
+
+def test_a_recognised_programme_is_its_own_standard() -> None:
+    # CCER credits name no separate standard: the programme's own rules are the standard.
+    assert _codes(replace(GOOD, standard=None, programme="CCER")) == []
