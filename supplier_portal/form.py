@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from esgx_platform.exports import CONTROL
+
 # Members that are whole numbers or flags on the wire; every other value is a string (decimal
 # quantities are decimal strings on the wire, so they stay text).
 WHOLE_NUMBERS = {"category", "customerScope3Category", "vintage", "baseYear", "targetYear"}
@@ -32,7 +34,6 @@ FILLED_WHEN = {
 NUMBERED_BY = {"scope3": "category"}
 MAX_DEPTH = 6  # the deepest real field is four parts (energy.renewableInstruments[i].mwh)
 NAME = re.compile(r"[A-Za-z0-9]{1,40}(\[\d{1,3}\])?(\.[A-Za-z0-9]{1,40}(\[\d{1,3}\])?){0,5}")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TOKEN = re.compile(r"([A-Za-z0-9]+)(?:\[(\d{1,3})\])?")
 _THOUSANDS = re.compile(r"(?<=\d)[,\s](?=\d{3}\b)")
 

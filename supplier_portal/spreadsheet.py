@@ -16,9 +16,10 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 
 from esgx_platform.errors import FieldError, InvalidInput
+from esgx_platform.exports import safe_cell
 from esgx_platform.ghg import SCOPE3_CATEGORIES
 from esgx_platform.i18n import Text
-from supplier_portal.form import CONTROL, NAME
+from supplier_portal.form import NAME
 
 UNREADABLE = Text("This is not a readable XLSX file.", "这不是可读取的 XLSX 文件。")
 MAX_ROWS = 2000
@@ -114,20 +115,13 @@ def template_rows(values: Mapping[str, str], customers: int) -> list[tuple[str, 
     return rows
 
 
-def _safe(cell: str) -> str:
-    # A spreadsheet program runs a cell that starts like a formula: export it as text. Control
-    # characters are dropped (XLSX cannot hold them).
-    cell = CONTROL.sub("", cell)
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-
-
 def to_xlsx(rows: Iterable[tuple[str, str, str]]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "disclosure"
     sheet.append(HEADER)
     for row in rows:
-        sheet.append([_safe(str(cell)) for cell in row])
+        sheet.append([safe_cell(str(cell)) for cell in row])
     sheet.column_dimensions["A"].width = 38
     sheet.column_dimensions["B"].width = 22
     sheet.column_dimensions["C"].width = 70
@@ -140,7 +134,7 @@ def to_csv(rows: Iterable[tuple[str, str, str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(HEADER)
-    writer.writerows([_safe(str(cell)) for cell in row] for row in rows)
+    writer.writerows([safe_cell(str(cell)) for cell in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8
 
 

@@ -17,6 +17,8 @@ from esgx_platform.db import Database, utcnow
 from esgx_platform.errors import EsgxError, NotFound
 from esgx_platform.i18n import Text
 
+CLIENT_SCOPE_CHOICES = ["assessments:read", "disclosures:read", "footprints:read", "rollups:read"]
+
 _ORG_KINDS = ("supplier", "lead_factory", "operator")
 _ROLES = ("supplier_admin", "supplier_member", "procurement", "factory_analyst", "operator_admin")
 
@@ -309,8 +311,10 @@ def oauth_client() -> None:
     "--scope",
     "scopes",
     multiple=True,
-    type=click.Choice(["footprints:read", "disclosures:read", "rollups:read"]),
-    default=("footprints:read", "disclosures:read", "rollups:read"),
+    # The same list as machine.services.CLIENT_SCOPES (a test keeps them equal); written out
+    # so that `esgx --help` does not import the database layer.
+    type=click.Choice(CLIENT_SCOPE_CHOICES),
+    default=CLIENT_SCOPE_CHOICES,
     show_default=True,
 )
 def oauth_client_create(org_ref: str, name: str, scopes: tuple[str, ...]) -> None:
@@ -658,8 +662,9 @@ def demo(
     if report.filings is not None:
         f = report.filings
         click.echo(
-            f"signed disclosures: {f.accepted} accepted now ({f.restated} restatement), "
-            f"{f.rejected} rejected (see the audit log); supplier keys in {setup.key_dir}"
+            f"signed disclosures: {f.accepted} from suppliers ({f.restated} restatement) and "
+            f"{report.own_filings} of the lead factory's own operations accepted now, "
+            f"{f.rejected} rejected (see the audit log); private keys in {setup.key_dir}"
         )
     click.echo(
         f"\nesgx demo at {scheme}://{host}:{port}/  (password for every demo user: {DEMO_PASSWORD})"

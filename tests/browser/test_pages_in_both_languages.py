@@ -8,6 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
+from esgx_platform.demo.world import DEMO_PASSWORD
 from tests.browser.test_sign_in_browser import sign_in
 from tests.platform.live import live_server
 
@@ -72,4 +73,38 @@ def test_validation_errors_in_the_users_language(browser: Browser, tmp_path: Pat
         page.fill("#password", "not the password")
         page.click("button.primary")
         expect(page.locator(".error-summary")).to_contain_text("E-mail or password is wrong")
+        page.close()
+
+
+def test_factory_pages_in_both_languages(browser: Browser, tmp_path: Path) -> None:
+    """The analyst's roll-up dashboard and an assessment run from its form, in English (the
+    demo analyst's language) and then Chinese; charts are inline SVG with a table behind a
+    keyboard-operable disclosure."""
+    with live_server(tmp_path, seed_demo=True) as live:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        page.goto(live.base + "/login")
+        page.fill("#email", "analyst@esgx.example")
+        page.fill("#password", DEMO_PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url(live.base + "/")
+        page.click("main a:text-is('Scope 3 roll-up')")
+        expect(page.locator("h1")).to_contain_text("Scope 3 roll-up")
+        expect(page.locator("figure svg.chart")).to_have_count(3)
+        rollup = page.url
+        summary = page.locator("figure summary").first
+        summary.focus()
+        page.keyboard.press("Enter")  # opens the figures' table without a mouse
+        expect(page.locator("figure details").first).to_have_attribute("open", "")
+        shoot(page, "factory-rollup.en")
+        page.click("nav.tabs a:text-is('Assessments')")
+        page.click("button:text-is('Run the assessment')")
+        expect(page.locator("h1")).to_contain_text("Assessment 20")
+        expect(page.locator("text=Findings and recommended actions")).to_be_visible()
+        shoot(page, "factory-assessment.en")
+        switch_language(page, "zh")
+        expect(page.locator("h1")).to_contain_text("年评价")
+        shoot(page, "factory-assessment.zh")
+        page.goto(rollup)
+        expect(page.locator("h1")).to_contain_text("范围三汇总")
+        shoot(page, "factory-rollup.zh")
         page.close()

@@ -55,7 +55,7 @@ def test_key_made_and_disclosure_signed_in_the_browser(browser: Browser, tmp_pat
 
         page.goto(page.url.replace("/keys", "/sign"))
         subject = example_subject()
-        subject["period"] = "2024-Q3"  # a quarter the demo has not filed
+        subject["period"] = "2023-Q3"  # a quarter the demo has not filed
         page.fill("#subject", json.dumps(subject))
         page.click("#review")
         expect(page.locator("#digest")).to_have_text(SHA256_HEX)
@@ -83,7 +83,7 @@ def test_key_made_and_disclosure_signed_in_the_browser(browser: Browser, tmp_pat
 
         # The command-line path: download the reviewed credential, sign it with esgx-sign
         # (with the key made in the browser), upload the JWS.
-        subject.update(period="2024-Q1", offsets=[])  # its serials are Q3's already
+        subject.update(period="2023-Q1", offsets=[])  # its serials are Q3's already
         page.fill("#subject", json.dumps(subject))
         page.click("#review")
         with page.expect_download() as payload:
@@ -107,16 +107,16 @@ def test_key_made_and_disclosure_signed_in_the_browser(browser: Browser, tmp_pat
         (tmp_path / "disclosure.jws").write_text(signed.stdout)
         page.set_input_files("#jws-file", str(tmp_path / "disclosure.jws"))
         page.click("#jws-submit")
-        expect(page.locator("#result")).to_contain_text("2024-Q1")
+        expect(page.locator("#result")).to_contain_text("2023-Q1")
 
         # The form path: fill the quarterly form, check it, go on to review and sign.
-        page.goto(page.url.split("/sign")[0] + "/form?period=2023-Q4")
+        page.goto(page.url.split("/sign")[0] + "/form?period=2022-Q4")
         for name, value in FORM_FIELDS.items():
             page.fill(f'[id="{name}"]', value)
         page.click('button[value="check"]')
         expect(page.locator("#ready")).to_be_visible()
         page.click("#ready a")
-        expect(page.locator("#subject")).to_contain_text("2023-Q4")
+        expect(page.locator("#subject")).to_contain_text("2022-Q4")
         page.set_input_files("#sign-key", str(key_file))
         page.click("#sign-submit")
         expect(page.locator("#bundle-link")).to_be_visible()
@@ -124,16 +124,16 @@ def test_key_made_and_disclosure_signed_in_the_browser(browser: Browser, tmp_pat
         # A key the platform does not know: a clear refusal, nothing stored.
         stranger = tmp_path / "stranger.pem"
         stranger.write_bytes(private_key_pem(generate_key("Ed25519")))
-        subject["period"] = "2024-Q2"
+        subject["period"] = "2023-Q2"
         page.fill("#subject", json.dumps(subject))
         page.set_input_files("#sign-key", str(stranger))
         page.click("#sign-submit")
         expect(page.locator("#result")).to_contain_text("kid")
         history = page.request.get(page.url.replace("/sign", "/disclosures")).text()
-        assert "2024-Q3" in history
-        assert "2024-Q1" in history
-        assert "2023-Q4" in history  # filed through the form
-        assert "2024-Q2" not in history
+        assert "2023-Q3" in history
+        assert "2023-Q1" in history
+        assert "2022-Q4" in history  # filed through the form
+        assert "2023-Q2" not in history
         assert "重述" in history  # the restatement is listed, in Chinese
         context.close()
     verify = subprocess.run(

@@ -132,9 +132,12 @@ def test_demo_seeds_without_serving_and_twice_is_safe(cli_env: dict[str, str]) -
     code, out = run(cli_env, "demo", "--no-serve")
     assert code == 0, out
     assert "34 organizations and 6 users created now" in out
+    # Twelve quarters: 32 suppliers (one misses the latest, one restates) and the lead factory.
+    assert "384 from suppliers (1 restatement) and 12 of the lead factory's own operations" in out
     assert "http://127.0.0.1:8000/" in out and "supplier-admin@esgx.example" in out
     code, out = run(cli_env, "demo", "--no-serve")
     assert code == 0 and "0 organizations and 0 users created now" in out
+    assert "0 from suppliers (0 restatement) and 0 of the lead factory's own operations" in out
 
 
 def test_serve_help_lists_tls_options(cli_env: dict[str, str]) -> None:
@@ -202,3 +205,10 @@ def test_token_create_list_revoke(cli_env: dict[str, str]) -> None:
     assert code == 0, out
     _, out = run(cli_env, "token", "list", "--org", "91320500MA1N2K3P99")
     assert " revoked " in out
+
+
+def test_oauth_client_scope_choices_match_the_service() -> None:
+    from esgx_platform.cli import CLIENT_SCOPE_CHOICES
+    from esgx_platform.machine.services import CLIENT_SCOPES
+
+    assert sorted(CLIENT_SCOPES) == CLIENT_SCOPE_CHOICES

@@ -204,6 +204,6 @@ def actions_closed_pct(session: Session, organization_id: uuid.UUID, year: int) 
         )
         .group_by(ImprovementAction.status)
     )
-    counts = dict(session.execute(due).tuples().all())
+    counts: dict[str, int] = {status: n for status, n in session.execute(due)}
     total = sum(counts.values())
     return share(Decimal(counts.get("closed", 0)), Decimal(total))

@@ -260,7 +260,8 @@ def set_action_status(
     note: str | None,
     actor_user_id: uuid.UUID | None,
 ) -> None:
-    """Move an action along (open → in progress → closed, or reopen); history is kept."""
+    """Move an action along (open → in progress → closed, or reopen), or add a note to it
+    without moving it; every change is kept in its history."""
     if status not in ACTION_STATUSES:
         raise InvalidInput(
             Text("Unknown status.", "未知状态。"),
@@ -271,10 +272,12 @@ def set_action_status(
                 ),
             ),
         )
-    if status == action.status:
-        return
-    action.status = status
-    action.closed_at = utcnow() if status == "closed" else None
+    note = (note or "").strip() or None
+    if status == action.status and note is None:
+        return  # nothing to record
+    if status != action.status:
+        action.status = status
+        action.closed_at = utcnow() if status == "closed" else None
     session.add(
         ImprovementActionEvent(action_id=action.id, status=status, note=note, by=actor_user_id)
     )

@@ -21,6 +21,9 @@ from esgx_platform.factors.grid import RESIDUAL_MIX_2023, location_factor_2023
 from esgx_platform.periods.quarters import Quarter
 
 CENT = Decimal("0.01")
+# Every demo supplier sells its output at CNY 70 a piece on average: its pieces made are its
+# revenue / 70, and its product footprint is per piece.
+PIECE_PRICE_CNY = 70
 # tCO2e per CNY of revenue bought in, spend-based and illustrative (not an EEIO table).
 ILLUSTRATIVE_SPEND_FACTOR = {
     1: "0.00028",
@@ -125,7 +128,7 @@ def subject(
         ],
         "activity": {
             "revenue": {"amount": str(revenue), "currency": "CNY"},
-            "output": {"amount": str(int(revenue / 70)), "unit": "piece"},
+            "output": {"amount": str(int(revenue / PIECE_PRICE_CNY)), "unit": "piece"},
         },
         "allocations": [
             {
@@ -221,10 +224,10 @@ def _footprint(
     restated: bool,
 ) -> dict[str, Any]:
     # kgCO2e per piece: allocable tonnes over the pieces made (output = revenue / 70).
-    per_piece = (allocable * 1000 / (revenue / 70)).quantize(Decimal("0.001"))
+    per_piece = (allocable * 1000 / (revenue / PIECE_PRICE_CNY)).quantize(Decimal("0.001"))
     start = datetime.combine(quarter.starts_on, time(0), tzinfo=UTC)
     end = datetime.combine(quarter.next().starts_on, time(0), tzinfo=UTC)
-    original = uuid.uuid5(uuid.NAMESPACE_URL, f"esgx-demo:{item.name_en}:{quarter.key}")
+    original = _original_footprint_id(item, quarter)
     # PACT footprints never change: a corrected one is a new id naming the old one.
     pf_id = uuid.uuid5(original, "restated") if restated else original
     preceding = {"precedingPfIds": [str(original)]} if restated else {}
@@ -238,7 +241,7 @@ def _footprint(
         "companyIds": [supplier_urn],
         "productDescription": item.description,
         "productNameCompany": item.description,
-        "productIds": [f"urn:pact:esgx.example:product-id:{original.hex[:12]}"],
+        "productIds": [product_id(item, quarter)],
         "pcf": {
             "declaredUnitOfMeasurement": "piece",
             "declaredUnitAmount": "1",
@@ -256,6 +259,17 @@ def _footprint(
             "primaryDataShare": str(p.pds),
         },
     }
+
+
+def _original_footprint_id(item: DemoSupplier, quarter: Quarter) -> uuid.UUID:
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"esgx-demo:{item.name_en}:{quarter.key}")
+
+
+def product_id(item: DemoSupplier, quarter: Quarter) -> str:
+    """The PACT productId of what the supplier made in the quarter: one per quarter (its
+    production of that quarter, as a lot), so the lead factory's purchases of a quarter match
+    that quarter's footprint, and a restated footprint keeps it."""
+    return f"urn:pact:esgx.example:product-id:{_original_footprint_id(item, quarter).hex[:12]}"
 
 
 def stamp(moment: datetime) -> str:

@@ -15,7 +15,8 @@ from esgx_platform.accounts.services import add_membership, create_user, find_us
 from esgx_platform.db import utcnow
 from esgx_platform.demo.seed_factors import seed_factors
 from esgx_platform.demo.seed_filings import FilingReport, seed_filings
-from esgx_platform.demo.seed_own_operations import seed_own_operations
+from esgx_platform.demo.seed_own_operations import own_operations_steps
+from esgx_platform.demo.seed_purchases import seed_purchases
 from esgx_platform.demo.world import (
     DEMO_PASSWORD,
     LEAD_FACTORY_USCC,
@@ -68,12 +69,15 @@ class FilingSetup:
 
 
 def seed_demo(
-    session: Session, *, today: date, quarters: int = 8, filings: FilingSetup | None = None
+    session: Session, *, today: date, quarters: int = 12, filings: FilingSetup | None = None
 ) -> SeedReport:
     """Create (or complete) the demo world; running it again changes nothing.
 
+    Twelve quarters by default (2023-Q4 to 2026-Q3 when seeded in late 2026), so the two
+    latest complete calendar years can be compared year on year.
+
     With `filings`, the suppliers also register keys and file their signed disclosures, and
-    the lead factory files its own operations' disclosures the same way.
+    the lead factory files its own operations' disclosures the same way, all in time order.
     """
     report = SeedReport()
     lead = _org(
@@ -110,12 +114,14 @@ def seed_demo(
         )
         suppliers[item.name_en] = supplier
         rel = _relationship(session, lead, supplier, item, first=Quarter.parse(periods[0].key))
-        rng = random.Random(f"{item.name_en}")  # noqa: S311 - demo figures, not security
         for period in periods:
+            # By supplier and quarter, so a quarter's spend does not depend on the demo's span.
+            rng = random.Random(f"{item.name_en}:{period.key}")  # noqa: S311 - demo figures
             factor = Decimal(str(round(rng.uniform(0.8, 1.2), 3)))
             amount = (Decimal(item.quarterly_spend_cny) * factor).quantize(Decimal("0.01"))
             record_spend(session, rel, period, amount=amount, currency="CNY")
     seed_factors(session, lead, suppliers)
+    seed_purchases(session, lead, suppliers, periods)
     orgs = {"lead": lead, "operator": operator, **suppliers}
     for user in USERS:
         account = find_user(session, user.email)
@@ -132,6 +138,15 @@ def seed_demo(
             report.created_users += 1
         add_membership(session, account, orgs[user.org], user.role)
     if filings is not None:
+        now = utcnow()
+        own = own_operations_steps(
+            session,
+            lead=lead,
+            periods=periods,
+            key_dir=filings.key_dir,
+            signer=filings.signer,
+            now=now,
+        )
         report.filings = seed_filings(
             session,
             lead=lead,
@@ -139,16 +154,10 @@ def seed_demo(
             periods=periods,
             key_dir=filings.key_dir,
             signer=filings.signer,
-            now=utcnow(),
+            now=now,
+            extra_steps=own.steps,
         )
-        report.own_filings = seed_own_operations(
-            session,
-            lead=lead,
-            periods=periods,
-            key_dir=filings.key_dir,
-            signer=filings.signer,
-            now=utcnow(),
-        )
+        report.own_filings = own.accepted
     return report
 
 

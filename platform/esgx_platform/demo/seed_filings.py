@@ -1,16 +1,18 @@
-"""The demo suppliers register keys and file eight quarters through the real intake pipeline.
+"""The demo suppliers register keys and file the demo's quarters through the real intake pipeline.
 
 The seeding plays the suppliers' part: their private keys live in files under the instance
 folder (as on a supplier's own machine), never in the platform database. Filings are made in
 time order with the clock set to when each supplier filed, so on-time figures and log times
-look like a platform that has run for two years. One supplier restates a quarter; one files a
-disclosure whose allocation does not add up, which is rejected and shows in the audit log.
+look like a platform that has run for three years; other filers (the lead factory's own
+operations) join the same time-ordered run, so log times never go backwards. One supplier
+restates a quarter; one files a disclosure whose allocation does not add up, which is rejected
+and shows in the audit log; one files nothing for the latest quarter.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -47,7 +49,9 @@ from signing import (
     sign_pop,
 )
 
-RESTATING, REJECTED = 0, 1  # positions in SUPPLIERS of the two scripted stories
+# Positions in SUPPLIERS of the scripted stories: a restatement, a rejected filing, and a
+# supplier (sharing its data with the lead factory) that files nothing for the latest quarter.
+RESTATING, REJECTED, SILENT = 0, 1, 16
 LATE_SHARE = 0.12
 
 
@@ -61,7 +65,10 @@ class FilingReport:
 
 
 @dataclass(frozen=True)
-class _Step:
+class Step:
+    """Something a filer does at a moment: steps run in (at, order) order, with the clock set
+    to `at`."""
+
     at: datetime
     order: int
     run: Callable[[], None]
@@ -76,10 +83,15 @@ def seed_filings(
     key_dir: Path,
     signer: LogSigner,
     now: datetime,
+    extra_steps: Sequence[Step] = (),
 ) -> FilingReport:
-    """File the demo's disclosures; suppliers that already filed are left as they are."""
+    """File the demo's disclosures; suppliers that already filed are left as they are.
+
+    `extra_steps` (other filers') run in the same time order as the suppliers' steps, so the
+    log's entries are in the order of their times.
+    """
     report = FilingReport()
-    steps: list[_Step] = []
+    steps: list[Step] = list(extra_steps)
     for index, item in enumerate(SUPPLIERS):
         org = suppliers[item.name_en]
         if has_filed(session, org):
@@ -130,12 +142,12 @@ def _supplier_steps(
     signer: LogSigner,
     report: FilingReport,
     now: datetime,
-) -> list[_Step]:
+) -> list[Step]:
     key = demo_key(key_dir, org, "ES256" if index % 3 == 2 else "Ed25519")
     latest = now - timedelta(hours=1)
     first = Quarter.parse(periods[0].key)
     steps = [
-        _Step(
+        Step(
             min(filing_time(first, item, False) - timedelta(days=3), latest),
             0,
             lambda: register_demo_key(session, org, key),
@@ -149,8 +161,10 @@ def _supplier_steps(
         doc = subject(item, quarter, spends[period.id], lead.urn, org.urn, Decimal(number) / 4)
         filer = _Filer(session, org, key, signer, report)
         if index == REJECTED and number == len(periods) - 1:
-            steps.append(_Step(at - timedelta(hours=2), 1, filer.file_broken(doc)))
-        steps.append(_Step(at, 2, filer.file(doc)))
+            steps.append(Step(at - timedelta(hours=2), 1, filer.file_broken(doc)))
+        if index == SILENT and number == len(periods) - 1:
+            continue  # not filed: the roll-up estimates the quarter from the spend
+        steps.append(Step(at, 2, filer.file(doc)))
         if index == RESTATING and number == len(periods) - 3:
             fixed = subject(
                 item,
@@ -161,7 +175,7 @@ def _supplier_steps(
                 Decimal(number) / 4,
                 adjust=Decimal("1.035"),
             )
-            steps.append(_Step(min(at + timedelta(days=9), latest), 3, filer.restate(fixed)))
+            steps.append(Step(min(at + timedelta(days=9), latest), 3, filer.restate(fixed)))
     return steps
 
 

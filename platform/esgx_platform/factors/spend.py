@@ -83,6 +83,7 @@ NO_SECTOR = Text(
     "The relationship has no spend sector, or the table has no factor for it.",
     "该供应关系未指定支出行业，或因子表中没有该行业的因子。",
 )
+NO_SPEND = Text("No spend is recorded for this quarter.", "该季度未记录采购额。")
 NO_RATE = Text("No exchange rate for {c} to {q} in {y}.", "缺少 {y} 年 {c} 兑 {q} 的汇率。")
 NO_INDEX = Text("No price index for {c} in {a} and {b}.", "缺少 {c} 在 {a} 年和 {b} 年的价格指数。")
 

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from esgx_platform.db import transaction_cache
@@ -51,7 +51,9 @@ def rule_outcome(session: Session, org: Organization, d: Disclosure, today: date
             cache[key] = compute()
         return cache[key]
 
-    customers: dict[str, uuid.UUID] = once(("customers", org.id), lambda: _customers(session, org))
+    customers: dict[str, uuid.UUID] = once(
+        ("customers", org.id, d.period), lambda: _customers(session, org, d.period)
+    )
     categories: frozenset[int] = once(
         ("categories", org.id),
         lambda: frozenset(
@@ -104,11 +106,20 @@ def recheck_serials(
     return check_rules(d, replace(outcome.context, used_offset_serials=used)).errors
 
 
-def _customers(session: Session, org: Organization) -> dict[str, uuid.UUID]:
+def _customers(session: Session, org: Organization, quarter: Quarter) -> dict[str, uuid.UUID]:
+    """Lead factories the supplier may allocate to for `quarter`: those whose relationship had
+    not ended before the quarter began (an ended one can still be filed or restated for the
+    quarters it covered)."""
     rows = session.execute(
         select(Organization.uscc, Organization.id)
         .join(SupplyRelationship, SupplyRelationship.lead_factory_id == Organization.id)
-        .where(SupplyRelationship.supplier_id == org.id, SupplyRelationship.ended_on.is_(None))
+        .where(
+            SupplyRelationship.supplier_id == org.id,
+            or_(
+                SupplyRelationship.ended_on.is_(None),
+                SupplyRelationship.ended_on >= quarter.starts_on,
+            ),
+        )
     ).all()
     return {f"urn:esgx:org:{uscc or org_id}": org_id for uscc, org_id in rows}
 

@@ -30,7 +30,9 @@ ACCESS_TOKEN_PREFIX = "esgx_oa_"  # noqa: S105 - a public marker, not a secret
 CLIENT_ID_PREFIX = "esgxc_"
 
 SUPPLIER_TOKEN_SCOPES = frozenset({"disclosures:submit", "disclosures:read", "keys:manage"})
-CLIENT_SCOPES = frozenset({"footprints:read", "disclosures:read", "rollups:read"})
+CLIENT_SCOPES = frozenset(
+    {"footprints:read", "disclosures:read", "rollups:read", "assessments:read"}
+)
 BAD_TOKEN = Text(
     "The access token is missing, unknown, expired or revoked.",
     "访问令牌缺失、未知、已过期或已撤销。",

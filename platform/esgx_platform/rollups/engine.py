@@ -19,7 +19,7 @@ HUNDRED = Decimal(100)
 ASSURED = frozenset({"limited", "reasonable"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One supplier-quarter's contribution and where it came from."""
 
@@ -29,8 +29,16 @@ class Line:
 
     @property
     def content_ids(self) -> tuple[str, ...]:
-        used = self.method in SUPPLIER_DATA and self.row.disclosure is not None
-        return (self.row.disclosure.content_id,) if used and self.row.disclosure else ()
+        """The disclosures the figure rests on: the quarter's (its allocation, or the data
+        quality and assurance a footprint figure is tallied with) and, for a footprint figure,
+        whatever carried the footprints, which may have been filed in another quarter."""
+        if self.method not in SUPPLIER_DATA:
+            return ()
+        d, purchases = self.row.disclosure, self.row.purchases
+        ids = {d.content_id} if d is not None else set()
+        if self.method is Method.SUPPLIER_SPECIFIC and purchases is not None:
+            ids.update(purchases.content_ids)
+        return tuple(sorted(ids))
 
 
 def choose(row: SupplierQuarter) -> Line:
@@ -66,17 +74,23 @@ class Tally:
 
     def add(self, line: Line) -> None:
         self.tco2e += line.tco2e
-        self.by_method[line.method.value] += line.tco2e
-        self.lines_by_method[line.method.value] += 1
+        # Methods are str enums: used as keys directly (`.value` costs a descriptor call).
+        self.by_method[line.method] += line.tco2e
+        self.lines_by_method[line.method] += 1
         spend = line.row.spend or ZERO
         self.spend += spend
         self.content_ids.update(line.content_ids)
         d = line.row.disclosure
-        if line.method not in SUPPLIER_DATA or d is None:
+        if line.method not in SUPPLIER_DATA:
             self.by_assurance["estimate" if line.tco2e else "missing"] += line.tco2e
             return
         self.supplier_tco2e += line.tco2e
         self.spend_supplier_data += spend
+        if d is None:
+            # Footprints × quantities in a quarter without a disclosure: supplier data all the
+            # same, with no assurance statement to go by.
+            self.by_assurance["none"] += line.tco2e
+            return
         self.by_assurance[d.verification_level] += line.tco2e
         if d.primary_data_share is not None:
             self.pds_weighted += line.tco2e * d.primary_data_share
@@ -85,12 +99,23 @@ class Tally:
             self.dqr_sum += d.mean_dqr
             self.dqr_count += 1
 
+    def merge(self, other: Tally) -> None:
+        """Add another tally's figures to this one (the total is the sum of its categories)."""
+        for name in _SUMMED:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for key, value in other.by_method.items():
+            self.by_method[key] += value
+        self.lines_by_method.update(other.lines_by_method)
+        for key, value in other.by_assurance.items():
+            self.by_assurance[key] += value
+        self.content_ids |= other.content_ids
+
     def summary(self) -> dict[str, object]:
         """Plain figures (decimals stay Decimal; shares in percent, None when undefined)."""
         return {
             "tco2e": self.tco2e,
-            "byMethod": dict(sorted(self.by_method.items())),
-            "linesByMethod": dict(sorted(self.lines_by_method.items())),
+            "byMethod": {str(k): v for k, v in sorted(self.by_method.items())},
+            "linesByMethod": {str(k): v for k, v in sorted(self.lines_by_method.items())},
             "supplierDataPct": share(self.supplier_tco2e, self.tco2e),
             "primaryDataPct": ratio(self.pds_weighted, self.pds_weight),
             "meanDqr": ratio(self.dqr_sum, Decimal(self.dqr_count)),
@@ -99,6 +124,18 @@ class Tally:
             "coverageBySpendPct": share(self.spend_supplier_data, self.spend),
             "contentIds": sorted(self.content_ids),
         }
+
+
+_SUMMED = (
+    "tco2e",
+    "supplier_tco2e",
+    "pds_weighted",
+    "pds_weight",
+    "dqr_sum",
+    "dqr_count",
+    "spend",
+    "spend_supplier_data",
+)
 
 
 def share(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -119,26 +156,39 @@ class Rollup:
     categories: dict[int, Tally] = field(default_factory=lambda: defaultdict(Tally))
     lines: list[Line] = field(default_factory=list)
 
-    def add(self, line: Line) -> None:
-        self.total.add(line)
-        self.categories[line.row.category].add(line)
-        self.lines.append(line)
-
 
 def roll_up(period: str, rows: Iterable[SupplierQuarter]) -> Rollup:
-    """Fold supplier-quarters into per-category and total figures."""
+    """Fold supplier-quarters into per-category figures; the total is their sum. Lines are
+    kept in a stable order (supplier, then quarter) whatever order the rows came in."""
     result = Rollup(period)
+    categories = result.categories
     for row in rows:
-        result.add(choose(row))
+        line = choose(row)
+        categories[row.category].add(line)
+        result.lines.append(line)
+    for tally in categories.values():
+        result.total.merge(tally)
+    result.lines.sort(key=lambda ln: (ln.row.supplier_en, ln.row.relationship_id, ln.row.quarter))
     return result
 
 
-@dataclass
+@dataclass(slots=True)
 class SupplierPeriod:
-    """One supplier's quarters in the period, summed (for drill-down and indicators)."""
+    """One supplier's quarters in the period, summed as they are added (for drill-down and
+    indicators, which read these sums many times)."""
 
     relationship_id: uuid.UUID
     lines: list[Line] = field(default_factory=list)
+    tco2e: Decimal = ZERO
+    spend: Decimal = ZERO
+    supplier_data_tco2e: Decimal = ZERO
+
+    def add(self, line: Line) -> None:
+        self.lines.append(line)
+        self.tco2e += line.tco2e
+        self.spend += line.row.spend or ZERO
+        if line.method in SUPPLIER_DATA:
+            self.supplier_data_tco2e += line.tco2e
 
     @property
     def latest(self) -> Line:
@@ -152,27 +202,11 @@ class SupplierPeriod:
                 return line.row.disclosure
         return None
 
-    @property
-    def tco2e(self) -> Decimal:
-        return sum((line.tco2e for line in self.lines), ZERO)
-
-    @property
-    def spend(self) -> Decimal:
-        return sum((line.row.spend or ZERO for line in self.lines), ZERO)
-
-    @property
-    def supplier_data_tco2e(self) -> Decimal:
-        return sum((ln.tco2e for ln in self.lines if ln.method in SUPPLIER_DATA), ZERO)
-
-    @property
-    def all_on_time(self) -> bool:
-        return all(line.row.on_time for line in self.lines)
-
 
 def by_supplier(lines: Iterable[Line]) -> list[SupplierPeriod]:
     """Group lines by relationship, in a stable order (largest emissions first, then name)."""
     groups: dict[uuid.UUID, SupplierPeriod] = {}
     for line in lines:
         rid = line.row.relationship_id
-        groups.setdefault(rid, SupplierPeriod(rid)).lines.append(line)
+        groups.setdefault(rid, SupplierPeriod(rid)).add(line)
     return sorted(groups.values(), key=lambda g: (-g.tco2e, g.latest.row.supplier_en))

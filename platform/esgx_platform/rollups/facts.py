@@ -8,6 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from esgx_platform.i18n import Text
+
 
 class Method(StrEnum):
     """GHG Protocol calculation methods, most specific first."""
@@ -25,7 +27,9 @@ class Method(StrEnum):
 SUPPLIER_DATA = frozenset({Method.SUPPLIER_SPECIFIC, Method.HYBRID})
 
 
-@dataclass(frozen=True)
+# slots and no freezing: tens of thousands are built per roll-up, and a frozen dataclass pays
+# an object.__setattr__ per field. Nothing mutates them after construction.
+@dataclass(slots=True)
 class DisclosureFacts:
     """What the roll-up reads from the supplier's current disclosure for the quarter."""
 
@@ -54,9 +58,12 @@ class PurchaseFacts:
     footprint_ids: tuple[str, ...]
     # Every purchase line found a footprint with a matching declared unit.
     complete: bool
+    # Content ids of the signed credentials (disclosures or stand-alone footprint credentials)
+    # that carried the footprints used: the figure's provenance, whatever quarter they came in.
+    content_ids: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SupplierQuarter:
     relationship_id: uuid.UUID
     supplier_id: uuid.UUID
@@ -70,7 +77,7 @@ class SupplierQuarter:
     # Spend in the factory's reporting currency (None: not recorded or not convertible).
     spend: Decimal | None
     estimate_tco2e: Decimal | None
-    estimate_note: str | None
+    estimate_note: Text | None  # why there is no estimate
     disclosure: DisclosureFacts | None
     purchases: PurchaseFacts | None
     rejected: bool

@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import Row, Text, and_, cast, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from esgx_platform.audit.models import AuditEvent
-from esgx_platform.factors.spend import Conversions, FactorTable, spend_estimate
+from esgx_platform.factors.spend import (
+    NO_SPEND,
+    Conversions,
+    Estimate,
+    FactorTable,
+    spend_estimate,
+)
 from esgx_platform.intake.models import (
     DisclosureAllocation,
     DisclosureEngagement,
@@ -28,7 +35,41 @@ from esgx_platform.periods.quarters import Quarter
 from esgx_platform.rollups.facts import DisclosureFacts, SupplierQuarter
 from esgx_platform.rollups.purchases import priced_purchases
 
-BATCH = 2000
+
+@dataclass(slots=True)
+class _Party:
+    """What the roll-up needs of a relationship, read once rather than once per quarter."""
+
+    supplier_id: uuid.UUID
+    name_en: str
+    name_zh: str
+    province: str | None
+    category: int
+    sector: str | None
+    consent: bool
+
+
+def _parties(session: Session, lead_factory_id: uuid.UUID) -> dict[uuid.UUID, _Party]:
+    rel, org = SupplyRelationship, Organization
+    rows = session.execute(
+        select(
+            rel.id,
+            rel.supplier_id,
+            org.name_en,
+            org.name_zh,
+            org.province,
+            rel.scope3_category,
+            rel.spend_sector_code,
+            rel.consent_given_at,
+            rel.consent_withdrawn_at,
+        )
+        .join(org, org.id == rel.supplier_id)
+        .where(rel.lead_factory_id == lead_factory_id)
+    )
+    return {
+        r[0]: _Party(r[1], r[2], r[3], r[4], r[5], r[6], r[7] is not None and r[8] is None)
+        for r in rows
+    }
 
 
 def supplier_quarters(
@@ -43,41 +84,44 @@ def supplier_quarters(
 ) -> Iterator[SupplierQuarter]:
     """Every relationship active in each period, with what the factory may use of it."""
     by_id = {p.id: p for p in periods}
+    deadlines = {p.id: Quarter(p.year, p.quarter).default_deadline(deadline_days) for p in periods}
+    parties = _parties(session, lead_factory_id)
     priced = priced_purchases(session, lead_factory_id=lead_factory_id, periods=periods)
     stmt = _statement(lead_factory_id, list(by_id))
-    for row in session.execute(stmt.execution_options(yield_per=BATCH)):
+    # Fetched whole: a server-side cursor makes PostgreSQL plan for the first rows (nested
+    # loops), several times slower here; the rows are one year's, however long the history.
+    for row in session.execute(stmt):
         period = by_id[row.period_id]
-        spend = _spend(row, reporting_currency, period.year, conversions)
+        party = parties[row.relationship_id]
         estimate = (
             spend_estimate(
-                row.spend_amount, row.spend_currency, period.year, row.sector, table, conversions
+                row.spend_amount, row.spend_currency, period.year, party.sector, table, conversions
             )
             if row.spend_amount is not None
-            else None
+            else Estimate(None, NO_SPEND)
         )
-        consent = row.consent_given_at is not None and row.consent_withdrawn_at is None
         yield SupplierQuarter(
             relationship_id=row.relationship_id,
-            supplier_id=row.supplier_id,
-            supplier_en=row.name_en,
-            supplier_zh=row.name_zh,
-            province=row.province,
-            category=row.category,
+            supplier_id=party.supplier_id,
+            supplier_en=party.name_en,
+            supplier_zh=party.name_zh,
+            province=party.province,
+            category=party.category,
             quarter=period.key,
-            deadline=Quarter(period.year, period.quarter).default_deadline(deadline_days),
-            consent=consent,
-            spend=spend,
-            estimate_tco2e=estimate.tco2e if estimate else None,
-            estimate_note=estimate.reason.en if estimate and estimate.reason else None,
+            deadline=deadlines[period.id],
+            consent=party.consent,
+            spend=_spend(row, reporting_currency, period.year, conversions),
+            estimate_tco2e=estimate.tco2e,
+            estimate_note=estimate.reason,
             # Without consent the factory sees none of the supplier's figures.
-            disclosure=_disclosure(row) if consent and row.content_id else None,
-            purchases=priced.get((row.relationship_id, row.period_id)) if consent else None,
+            disclosure=_disclosure(row) if party.consent and row.content_id else None,
+            purchases=priced.get((row.relationship_id, row.period_id)) if party.consent else None,
             rejected=row.content_id is None and row.rejected is not None,
         )
 
 
 def _statement(lead_factory_id: uuid.UUID, period_ids: list[uuid.UUID]) -> Any:
-    rel, org, per = SupplyRelationship, Organization, ReportingPeriod
+    rel, per = SupplyRelationship, ReportingPeriod
     d = aliased(StoredDisclosure)
     first = (
         select(
@@ -101,14 +145,6 @@ def _statement(lead_factory_id: uuid.UUID, period_ids: list[uuid.UUID]) -> Any:
     return (
         select(
             rel.id.label("relationship_id"),
-            rel.supplier_id,
-            rel.scope3_category.label("category"),
-            rel.spend_sector_code.label("sector"),
-            rel.consent_given_at,
-            rel.consent_withdrawn_at,
-            org.name_en,
-            org.name_zh,
-            org.province,
             per.id.label("period_id"),
             RelationshipSpend.amount.label("spend_amount"),
             RelationshipSpend.currency.label("spend_currency"),
@@ -123,14 +159,16 @@ def _statement(lead_factory_id: uuid.UUID, period_ids: list[uuid.UUID]) -> Any:
             d.electricity_mwh,
             d.renewable_electricity_mwh,
             DisclosureAllocation.allocated_tco2e,
-            DisclosureAllocation.product_footprint_ids,
+            # Whether footprints are linked, without decoding every JSON list in Python.
+            (func.length(cast(DisclosureAllocation.product_footprint_ids, Text)) > 2).label(
+                "footprints_linked"
+            ),
             DisclosureEngagement.reporting_share_by_spend,
             DisclosureEngagement.targets_share_by_spend,
             DisclosureEngagement.green_factory,
             first.c.first_logged_at,
             rejected.c.organization_id.label("rejected"),
         )
-        .join(org, org.id == rel.supplier_id)
         .join(
             per,
             and_(
@@ -170,7 +208,6 @@ def _statement(lead_factory_id: uuid.UUID, period_ids: list[uuid.UUID]) -> Any:
             and_(rejected.c.organization_id == rel.supplier_id, rejected.c.period_key == per.key),
         )
         .where(rel.lead_factory_id == lead_factory_id)
-        .order_by(rel.id, per.key)
     )
 
 
@@ -193,7 +230,7 @@ def _disclosure(row: Row[Any]) -> DisclosureFacts:
         electricity_mwh=row.electricity_mwh,
         renewable_mwh=row.renewable_electricity_mwh,
         allocated_tco2e=row.allocated_tco2e,
-        footprints_linked=bool(row.product_footprint_ids),
+        footprints_linked=bool(row.footprints_linked),
         tier2_reporting_pct=row.reporting_share_by_spend,
         tier2_targets_pct=row.targets_share_by_spend,
         green_factory=row.green_factory,

@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from esgx_platform.i18n import Text
 from esgx_platform.rollups.engine import Line, SupplierPeriod, Tally
+from esgx_platform.rollups.facts import Method
 from esgx_platform.rollups.services import RollupReport
 
 TONNES = Decimal("0.000001")
@@ -50,10 +52,14 @@ def line_json(line: Line) -> dict[str, Any]:
         "disclosed": r.disclosed if r.consent else None,
         "onTime": r.on_time if r.consent else None,
         "rejected": r.rejected if r.consent else None,
-        "estimateNote": r.estimate_note
-        if line.method.value in ("spend_based", "missing")
+        "estimateNote": _text(r.estimate_note)
+        if line.method in (Method.SPEND_BASED, Method.MISSING)
         else None,
     }
+
+
+def _text(text: Text | None) -> dict[str, str] | None:
+    return None if text is None else {"en": text.en, "zh": text.zh}
 
 
 def supplier_json(s: SupplierPeriod) -> dict[str, Any]:

@@ -83,27 +83,15 @@ def compute_rollup(
     lead_factory_id: uuid.UUID,
     period: str,
     compare: bool = True,
-    only_quarters: frozenset[int] | None = None,
 ) -> RollupReport:
-    """The roll-up of `period` for the lead factory; NotFound when no quarter of it exists.
-    `only_quarters` narrows a year to some of its quarters (for like-for-like comparisons)."""
+    """The roll-up of `period` for the lead factory with its indicators and, with `compare`,
+    the same quarters a year earlier; NotFound when no quarter of the period exists."""
     periods = periods_for(session, period)
-    if only_quarters is not None:
-        periods = [p for p in periods if p.quarter in only_quarters]
     if not periods:
         raise NotFound(Text("No reporting period {p}.", "没有报告期 {p}。").format(p=period))
     settings = factory_settings(session, lead_factory_id)
     table = load_factor_table(session, settings.spend_factor_table_id)
-    rows = supplier_quarters(
-        session,
-        lead_factory_id=lead_factory_id,
-        periods=periods,
-        deadline_days=settings.deadline_days,
-        reporting_currency=settings.reporting_currency,
-        table=table,
-        conversions=load_conversions(session),
-    )
-    result = roll_up(period, rows)
+    result = fold(session, lead_factory_id, period, periods)
     suppliers = by_supplier(result.lines)
     own_intensity = intensity(result.total.tco2e, result.total.spend)
     return RollupReport(
@@ -130,6 +118,26 @@ def compute_rollup(
     )
 
 
+def fold(
+    session: Session,
+    lead_factory_id: uuid.UUID,
+    label: str,
+    periods: list[ReportingPeriod],
+) -> Rollup:
+    """Read and fold the periods' supplier-quarters (no indicators, no comparison)."""
+    settings = factory_settings(session, lead_factory_id)
+    rows = supplier_quarters(
+        session,
+        lead_factory_id=lead_factory_id,
+        periods=periods,
+        deadline_days=settings.deadline_days,
+        reporting_currency=settings.reporting_currency,
+        table=load_factor_table(session, settings.spend_factor_table_id),
+        conversions=load_conversions(session),
+    )
+    return roll_up(label, rows)
+
+
 def _compare(
     session: Session,
     lead_factory_id: uuid.UUID,
@@ -140,16 +148,16 @@ def _compare(
     """The same quarters a year earlier; None unless every one of them exists (a year of four
     quarters against one of a single quarter would say nothing)."""
     label = year_before(result.period)
-    wanted = frozenset(p.quarter for p in periods)
-    if not wanted <= {p.quarter for p in periods_for(session, label)}:
+    wanted = {p.quarter for p in periods}
+    earlier = [p for p in periods_for(session, label) if p.quarter in wanted]
+    if len(earlier) < len(wanted):
         return None
-    before = compute_rollup(
-        session, lead_factory_id=lead_factory_id, period=label, compare=False, only_quarters=wanted
-    )
+    before = fold(session, lead_factory_id, label, earlier)
+    before_intensity = intensity(before.total.tco2e, before.total.spend)
     return Comparison(
         period=label,
-        tco2e=before.rollup.total.tco2e,
-        intensity=before.intensity,
-        tco2e_change_pct=change_pct(result.total.tco2e, before.rollup.total.tco2e),
-        intensity_change_pct=change_pct(own_intensity, before.intensity),
+        tco2e=before.total.tco2e,
+        intensity=before_intensity,
+        tco2e_change_pct=change_pct(result.total.tco2e, before.total.tco2e),
+        intensity_change_pct=change_pct(own_intensity, before_intensity),
     )

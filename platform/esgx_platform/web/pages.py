@@ -7,6 +7,7 @@ import uuid
 from flask import Blueprint, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
+from esgx_platform.accounts.models import Role
 from esgx_platform.organizations.models import OrgKind
 from esgx_platform.organizations.queries import supplier_overview
 from esgx_platform.organizations.services import list_relationships
@@ -26,7 +27,14 @@ def home() -> ResponseReturnValue:
         return redirect(url_for("portal.home"))
     tenant = scope()
     orgs = [tenant.organization(org_id) for org_id in who.org_ids()]
-    return render_template("dashboard.html", orgs=orgs)
+    # Lead factories whose roll-up, assessments and actions this person may open.
+    analyst_of = {
+        org.id
+        for org in orgs
+        if org.kind is OrgKind.LEAD_FACTORY
+        and (who.is_operator or Role.FACTORY_ANALYST in who.roles_in(org.id))
+    }
+    return render_template("dashboard.html", orgs=orgs, analyst_of=analyst_of)
 
 
 @bp.get("/orgs/<uuid:org_id>")
@@ -44,4 +52,13 @@ def organization(org_id: uuid.UUID) -> ResponseReturnValue:
         suppliers = supplier_overview(tenant.session, org.id)
     elif org.kind is OrgKind.SUPPLIER and is_member:
         customers = list_relationships(tenant.session, supplier_id=org.id)
-    return render_template("organization.html", org=org, suppliers=suppliers, customers=customers)
+    factory_pages = org.kind is OrgKind.LEAD_FACTORY and (
+        principal().is_operator or Role.FACTORY_ANALYST in principal().roles_in(org.id)
+    )
+    return render_template(
+        "organization.html",
+        org=org,
+        suppliers=suppliers,
+        customers=customers,
+        factory_pages=factory_pages,
+    )

@@ -68,7 +68,7 @@ def test_demo_lead_factory_estimates_with_the_illustrative_table(session: Sessio
     assert len(rels) == 32
     assert all(rel.spend_sector_code for rel in rels)
     pcb = next(r for r in rels if r.spend_sector_code == "printed-circuit-boards")
-    # Every quarter's spend of the demo (2024-Q4 to 2026-Q3) has an estimate.
+    # Every quarter's spend of the demo (2023-Q4 to 2026-Q3) has an estimate.
     loaded = load_factor_table(session, table.id)
     conversions = load_conversions(session)
     spends = session.execute(
@@ -76,7 +76,7 @@ def test_demo_lead_factory_estimates_with_the_illustrative_table(session: Sessio
         .join(ReportingPeriod, ReportingPeriod.id == RelationshipSpend.period_id)
         .where(RelationshipSpend.relationship_id == pcb.id)
     ).all()
-    assert len(spends) == 8
+    assert len(spends) == 12
     for spend, year in spends:
         estimate = spend_estimate(
             spend.amount, spend.currency, year, pcb.spend_sector_code, loaded, conversions

@@ -1,0 +1,108 @@
+"""Assessments for lead factories: JSON for their systems, the evidence pack for auditors."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, url_for
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema, fields, validate
+
+from esgx_platform.assessment.evidence import evidence_pack
+from esgx_platform.assessment.records import AssessmentSnapshot
+from esgx_platform.assessment.services import (
+    get_snapshot,
+    list_snapshots,
+    run_assessment,
+    snapshot_findings,
+)
+from esgx_platform.db import begin_write
+from esgx_platform.schemas import load
+from esgx_platform.web.context import auth_required, db_session, json_body, principal
+from esgx_platform.web.intake_api import log_signer
+from esgx_platform.web.rollup_api import lead_factory
+
+bp = Blueprint("assessment_api", __name__, url_prefix="/api/v1")
+
+
+class RunIn(Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+
+
+def snapshot_json(snapshot: AssessmentSnapshot, *, full: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": str(snapshot.id),
+        "period": snapshot.period,
+        "grade": snapshot.grade,
+        "totalScore": str(snapshot.total_score),
+        "model": {
+            "id": snapshot.model_id,
+            "version": snapshot.model_version,
+            "sha256": snapshot.model_sha256,
+        },
+        "createdAt": snapshot.created_at.isoformat(),
+        "evidenceUrl": url_for(
+            "assessment_api.evidence", org_id=snapshot.organization_id, snapshot_id=snapshot.id
+        ),
+    }
+    if full:
+        body |= {"inputs": snapshot.inputs, "metrics": snapshot.metrics, **snapshot.result}
+    return body
+
+
+@bp.get("/factories/<uuid:org_id>/assessments")
+@auth_required("assessments:read")
+def assessments(org_id: uuid.UUID) -> ResponseReturnValue:
+    org = lead_factory(org_id)
+    rows = list_snapshots(db_session(), org.id)
+    return jsonify({"data": [snapshot_json(s, full=False) for s in rows]})
+
+
+@bp.post("/factories/<uuid:org_id>/assessments")
+@auth_required("assessments:write")
+def run(org_id: uuid.UUID) -> ResponseReturnValue:
+    """Assess the factory for a year (people only: machine clients read)."""
+    org = lead_factory(org_id)
+    values = load(RunIn(), json_body())
+    db = db_session()
+    snapshot = run_assessment(
+        db, organization=org, year=values["year"], actor_user_id=principal().user_id
+    )
+    db.commit()
+    response = jsonify(snapshot_json(snapshot, full=True))
+    response.status_code = 201
+    response.headers["Location"] = url_for(
+        "assessment_api.assessment", org_id=org.id, snapshot_id=snapshot.id
+    )
+    return response
+
+
+@bp.get("/factories/<uuid:org_id>/assessments/<uuid:snapshot_id>")
+@auth_required("assessments:read")
+def assessment(org_id: uuid.UUID, snapshot_id: uuid.UUID) -> ResponseReturnValue:
+    org = lead_factory(org_id)
+    snapshot = get_snapshot(db_session(), org.id, snapshot_id)
+    return jsonify(snapshot_json(snapshot, full=True))
+
+
+@bp.get("/factories/<uuid:org_id>/assessments/<uuid:snapshot_id>/evidence.zip")
+@auth_required("assessments:read")
+def evidence(org_id: uuid.UUID, snapshot_id: uuid.UUID) -> ResponseReturnValue:
+    """The evidence pack: every disclosure used with its offline bundle, and the snapshot."""
+    org = lead_factory(org_id)
+    db = db_session()
+    snapshot = get_snapshot(db, org.id, snapshot_id)
+    # Signing a checkpoint may be needed (when none covers the newest input yet): write.
+    db.commit()
+    begin_write(db)
+    data = evidence_pack(
+        db, snapshot=snapshot, findings=snapshot_findings(db, snapshot.id), signer=log_signer()
+    )
+    db.commit()
+    name = f"esgx-evidence-{snapshot.period}-{str(snapshot.id)[:8]}.zip"
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
