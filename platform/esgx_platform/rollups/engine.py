@@ -26,19 +26,22 @@ class Line:
     row: SupplierQuarter
     method: Method
     tco2e: Decimal
+    content_ids: tuple[str, ...] = ()
 
-    @property
-    def content_ids(self) -> tuple[str, ...]:
-        """The disclosures the figure rests on: the quarter's (its allocation, or the data
-        quality and assurance a footprint figure is tallied with) and, for a footprint figure,
-        whatever carried the footprints, which may have been filed in another quarter."""
-        if self.method not in SUPPLIER_DATA:
-            return ()
-        d, purchases = self.row.disclosure, self.row.purchases
-        ids = {d.content_id} if d is not None else set()
-        if self.method is Method.SUPPLIER_SPECIFIC and purchases is not None:
-            ids.update(purchases.content_ids)
-        return tuple(sorted(ids))
+
+def sources(row: SupplierQuarter, method: Method) -> tuple[str, ...]:
+    """The disclosures a figure rests on: the quarter's (its allocation, or the data quality
+    and assurance a footprint figure is tallied with) and, for a footprint figure, whatever
+    carried the footprints, which may have been filed in another quarter."""
+    d, purchases = row.disclosure, row.purchases
+    if method is Method.HYBRID and d is not None:
+        return (d.content_id,)
+    if method is not Method.SUPPLIER_SPECIFIC:
+        return ()
+    ids = {d.content_id} if d is not None else set()
+    if purchases is not None:
+        ids.update(purchases.content_ids)
+    return tuple(sorted(ids))
 
 
 def choose(row: SupplierQuarter) -> Line:
@@ -46,10 +49,11 @@ def choose(row: SupplierQuarter) -> Line:
     allocation, else a spend-based estimate, else missing."""
     purchases = row.purchases
     if row.consent and purchases is not None and purchases.complete:
-        return Line(row, Method.SUPPLIER_SPECIFIC, purchases.tco2e)
+        method = Method.SUPPLIER_SPECIFIC
+        return Line(row, method, purchases.tco2e, sources(row, method))
     d = row.disclosure
     if row.consent and d is not None and d.allocated_tco2e is not None:
-        return Line(row, Method.HYBRID, d.allocated_tco2e)
+        return Line(row, Method.HYBRID, d.allocated_tco2e, (d.content_id,))
     if row.estimate_tco2e is not None:
         return Line(row, Method.SPEND_BASED, row.estimate_tco2e)
     return Line(row, Method.MISSING, ZERO)
@@ -79,7 +83,8 @@ class Tally:
         self.lines_by_method[line.method] += 1
         spend = line.row.spend or ZERO
         self.spend += spend
-        self.content_ids.update(line.content_ids)
+        for content_id in line.content_ids:
+            self.content_ids.add(content_id)
         d = line.row.disclosure
         if line.method not in SUPPLIER_DATA:
             self.by_assurance["estimate" if line.tco2e else "missing"] += line.tco2e
@@ -147,6 +152,16 @@ def ratio(num: Decimal, den: Decimal) -> Decimal | None:
     return None if not den else num / den
 
 
+def status_of(row: SupplierQuarter) -> str | None:
+    """What is wrong with a supplier-quarter, if anything: `noConsent`, `rejected`,
+    `notDisclosed` or `late` (the status lists of the roll-up)."""
+    if not row.consent:
+        return "noConsent"
+    if not row.disclosed:
+        return "rejected" if row.rejected else "notDisclosed"
+    return None if row.on_time else "late"
+
+
 @dataclass
 class Rollup:
     """A lead factory's Scope 3 from its suppliers for a quarter or a year."""
@@ -158,8 +173,8 @@ class Rollup:
 
 
 def roll_up(period: str, rows: Iterable[SupplierQuarter]) -> Rollup:
-    """Fold supplier-quarters into per-category figures; the total is their sum. Lines are
-    kept in a stable order (supplier, then quarter) whatever order the rows came in."""
+    """Fold supplier-quarters into per-category figures; the total is their sum. Lines keep
+    the rows' order (the database's); whoever lists them sorts what they show."""
     result = Rollup(period)
     categories = result.categories
     for row in rows:
@@ -168,7 +183,6 @@ def roll_up(period: str, rows: Iterable[SupplierQuarter]) -> Rollup:
         result.lines.append(line)
     for tally in categories.values():
         result.total.merge(tally)
-    result.lines.sort(key=lambda ln: (ln.row.supplier_en, ln.row.relationship_id, ln.row.quarter))
     return result
 
 
@@ -182,6 +196,9 @@ class SupplierPeriod:
     tco2e: Decimal = ZERO
     spend: Decimal = ZERO
     supplier_data_tco2e: Decimal = ZERO
+    # The newest quarter's line, and the newest quarter whose disclosure the factory may see.
+    _latest: Line | None = None
+    _visible: Line | None = None
 
     def add(self, line: Line) -> None:
         self.lines.append(line)
@@ -189,18 +206,26 @@ class SupplierPeriod:
         self.spend += line.row.spend or ZERO
         if line.method in SUPPLIER_DATA:
             self.supplier_data_tco2e += line.tco2e
+        quarter = line.row.quarter
+        if self._latest is None or quarter > self._latest.row.quarter:
+            self._latest = line
+        visible = line.row.consent and line.row.disclosure is not None
+        if visible and (self._visible is None or quarter > self._visible.row.quarter):
+            self._visible = line
 
     @property
     def latest(self) -> Line:
-        return max(self.lines, key=lambda line: line.row.quarter)
+        assert self._latest is not None, "a SupplierPeriod has at least one line"
+        return self._latest
+
+    @property
+    def name(self) -> str:
+        return self.lines[0].row.supplier_en
 
     @property
     def latest_disclosure(self) -> DisclosureFacts | None:
         """The newest quarter's disclosure that the factory may see."""
-        for line in sorted(self.lines, key=lambda ln: ln.row.quarter, reverse=True):
-            if line.row.consent and line.row.disclosure is not None:
-                return line.row.disclosure
-        return None
+        return None if self._visible is None else self._visible.row.disclosure
 
 
 def by_supplier(lines: Iterable[Line]) -> list[SupplierPeriod]:
@@ -209,4 +234,4 @@ def by_supplier(lines: Iterable[Line]) -> list[SupplierPeriod]:
     for line in lines:
         rid = line.row.relationship_id
         groups.setdefault(rid, SupplierPeriod(rid)).add(line)
-    return sorted(groups.values(), key=lambda g: (-g.tco2e, g.latest.row.supplier_en))
+    return sorted(groups.values(), key=lambda g: (-g.tco2e, g.name, str(g.relationship_id)))

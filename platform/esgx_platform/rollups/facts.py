@@ -35,7 +35,8 @@ class DisclosureFacts:
 
     content_id: str
     version: int
-    first_logged_at: datetime
+    # First filed (a restatement does not move it) by the factory's deadline for the quarter.
+    filed_on_time: bool
     verification_level: str
     primary_data_share: Decimal | None
     mean_dqr: Decimal | None
@@ -88,4 +89,4 @@ class SupplierQuarter:
 
     @property
     def on_time(self) -> bool:
-        return self.disclosure is not None and self.disclosure.first_logged_at <= self.deadline
+        return self.disclosure is not None and self.disclosure.filed_on_time

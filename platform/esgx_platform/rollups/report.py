@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from esgx_platform.i18n import Text
-from esgx_platform.rollups.engine import Line, SupplierPeriod, Tally
+from esgx_platform.rollups.engine import Line, SupplierPeriod, Tally, status_of
 from esgx_platform.rollups.facts import Method
 from esgx_platform.rollups.services import RollupReport
 
@@ -117,11 +117,11 @@ def status_json(report: RollupReport) -> dict[str, list[dict[str, str]]]:
     }
     for line in report.rollup.lines:
         r = line.row
-        who = {"supplierId": str(r.supplier_id), "name": r.supplier_en, "quarter": r.quarter}
-        if not r.consent:
-            found["noConsent"].append(who)
-        elif not r.disclosed:
-            found["rejected" if r.rejected else "notDisclosed"].append(who)
-        elif not r.on_time:
-            found["late"].append(who)
+        status = status_of(r)
+        if status is not None:
+            found[status].append(
+                {"supplierId": str(r.supplier_id), "name": r.supplier_en, "quarter": r.quarter}
+            )
+    for entries in found.values():
+        entries.sort(key=lambda who: (who["name"], who["quarter"], who["supplierId"]))
     return found

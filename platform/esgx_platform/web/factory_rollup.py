@@ -17,7 +17,7 @@ from esgx_platform.intake.models import FootprintCredential, StoredDisclosure
 from esgx_platform.periods.models import ReportingPeriod
 from esgx_platform.periods.quarters import Quarter
 from esgx_platform.periods.services import list_periods
-from esgx_platform.rollups.engine import Line, SupplierPeriod, share
+from esgx_platform.rollups.engine import Line, SupplierPeriod, share, status_of
 from esgx_platform.rollups.services import RollupReport, compute_rollup, parse_period
 from esgx_platform.tenancy import Purpose, TenantScope
 
@@ -149,18 +149,16 @@ def status_lists(lines: Iterable[Line]) -> dict[str, list[StatusEntry]]:
     found: dict[str, dict[uuid.UUID, StatusEntry]] = {key: {} for key in STATUSES}
     for line in lines:
         r = line.row
-        if not r.consent:
-            key = "noConsent"
-        elif not r.disclosed:
-            key = "rejected" if r.rejected else "notDisclosed"
-        elif not r.on_time:
-            key = "late"
-        else:
+        key = status_of(r)
+        if key is None:
             continue
         entry = found[key].setdefault(
             r.supplier_id, StatusEntry(r.supplier_id, r.supplier_en, r.supplier_zh)
         )
         entry.quarters.append(r.quarter)
+    for entries in found.values():
+        for entry in entries.values():
+            entry.quarters.sort()
     return {key: sorted(v.values(), key=lambda e: e.name_en) for key, v in found.items()}
 
 

@@ -11,15 +11,13 @@ from esgx_platform.rollups.facts import DisclosureFacts, Method, PurchaseFacts, 
 from esgx_platform.rollups.indicators import change_pct, intensity, responsibility_extension, tier2
 
 DEADLINE = datetime(2025, 10, 30, 23, 59, 59, tzinfo=UTC)
-ON_TIME = datetime(2025, 10, 20, tzinfo=UTC)
-LATE = datetime(2025, 11, 2, tzinfo=UTC)
 
 
 def facts(**overrides: object) -> DisclosureFacts:
     values: dict[str, object] = {
         "content_id": "c" * 64,
         "version": 1,
-        "first_logged_at": ON_TIME,
+        "filed_on_time": True,
         "verification_level": "none",
         "primary_data_share": None,
         "mean_dqr": None,
@@ -84,7 +82,7 @@ def example() -> list[SupplierQuarter]:
                 allocated_tco2e=D(30),
                 primary_data_share=D(80),
                 mean_dqr=D(3),
-                first_logged_at=LATE,
+                filed_on_time=False,
             ),
             purchases=PurchaseFacts(D("10.5"), ("f1",), complete=True),
         ),

@@ -171,7 +171,7 @@ def test_restatement_replaces_the_figure_and_on_time_is_the_first_filing(
     assert body["responsibilityExtension"]["onTime"]["count"] == 1
     (row,) = [ln.row for ln in report.rollup.lines]
     assert row.disclosure is not None
-    assert (row.disclosure.version, row.disclosure.first_logged_at) == (2, at("2025-10-20"))
+    assert (row.disclosure.version, row.disclosure.filed_on_time) == (2, True)
 
 
 def test_late_first_filing_stays_late_after_a_restatement(session: Session) -> None:
