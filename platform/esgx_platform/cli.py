@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
 import click
 from sqlalchemy.orm import Session
 
-from esgx_platform.config import Settings
-from esgx_platform.db import Database, utcnow
+from esgx_platform.cli_assessment import assessment
+from esgx_platform.cli_support import database as _database
+from esgx_platform.cli_support import fail as _fail
+from esgx_platform.cli_support import find_org as _find_org
+from esgx_platform.cli_support import settings as _settings
+from esgx_platform.cli_support import transaction as _transaction
+from esgx_platform.db import utcnow
 from esgx_platform.errors import EsgxError, NotFound
 from esgx_platform.i18n import Text
 
@@ -21,40 +24,6 @@ CLIENT_SCOPE_CHOICES = ["assessments:read", "disclosures:read", "footprints:read
 
 _ORG_KINDS = ("supplier", "lead_factory", "operator")
 _ROLES = ("supplier_admin", "supplier_member", "procurement", "factory_analyst", "operator_admin")
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except EsgxError as exc:
-        raise click.ClickException(exc.detail.en) from None
-
-
-def _database() -> Database:
-    return Database(_settings().database_url)
-
-
-@contextmanager
-def _transaction(*, write: bool = True) -> Iterator[Session]:
-    """One committed transaction for a command; platform errors become a clean exit 1."""
-    database = _database()
-    try:
-        with database.transaction(write=write) as session:
-            yield session
-    except EsgxError as exc:
-        raise _fail(exc) from None
-    finally:
-        database.dispose()
-
-
-def _fail(exc: EsgxError) -> click.ClickException:
-    """One bilingual line for the error, then one for each field it names."""
-    lines = [_both(exc.detail)] + [f"  {e.path}: {_both(e.message)}" for e in exc.errors]
-    return click.ClickException("\n".join(lines))
-
-
-def _both(text: Text) -> str:
-    return text.en if text.en == text.zh else f"{text.en} / {text.zh}"
 
 
 @click.group(help="esgx: the supply-chain ESG data exchange platform.")
@@ -228,18 +197,6 @@ def user_create(org_ref: str, role: str, **values: Any) -> None:
         created = create_user(session, values)
         add_membership(session, created, organization, Role(role))
         click.echo(f"{created.id} {created.email} {role} of {organization.name_en}")
-
-
-def _find_org(session: Any, org_ref: str) -> Any:
-    from esgx_platform.organizations.services import find_by_uscc, get_organization
-
-    try:
-        return get_organization(session, uuid.UUID(org_ref))
-    except ValueError:
-        found = find_by_uscc(session, org_ref)
-        if found is None:
-            raise click.ClickException(f"no organization {org_ref!r}") from None
-        return found
 
 
 @main.group(help="API tokens for suppliers' own systems.")
@@ -678,3 +635,6 @@ def demo(
 
 if __name__ == "__main__":
     main()
+
+
+main.add_command(assessment)

@@ -3,6 +3,8 @@ report, improvement actions; in both languages, and only for the factory's analy
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -15,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from esgx_platform.accounts.models import Role, User
+from esgx_platform.assessment.loading import default_model_text
 from esgx_platform.assessment.records import (
     AssessmentSnapshot,
     ImprovementAction,
@@ -594,3 +597,42 @@ def test_estimate_reasons_are_shown_in_the_readers_language(app: Flask) -> None:
         assert local(reason) == "缺少 2025 年 USD 兑 CNY 的汇率。"
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert local(reason) == "No exchange rate for USD to CNY in 2025."
+
+
+def test_the_analyst_uploads_the_factorys_own_model(app: Flask, session: Session) -> None:
+    world = make_world(session)
+    client = _as(app, world.users["analyst"])
+    page = client.get(f"{world.base}/assessments").text
+    assert "esgx-zero-carbon-factory</code> 1.0.0" in page
+    model = json.loads(default_model_text())
+    model["version"] = "3.0.0"
+
+    def upload(body: bytes, who: FlaskClient = client) -> Any:
+        return who.post(
+            f"{world.base}/assessments/model",
+            data={"model": (io.BytesIO(body), "model.json"), "csrf_token": _csrf(who)},
+            content_type="multipart/form-data",
+        )
+
+    assert upload(json.dumps(model).encode()).status_code == 303
+    assert "esgx-zero-carbon-factory</code> 3.0.0" in client.get(f"{world.base}/assessments").text
+    # A model that fails the schema: each error at its JSON path, and the model stays.
+    model["grades"][1]["minScore"] = "-5"
+    refused = upload(json.dumps(model).encode())
+    assert refused.status_code == 422
+    assert "$.grades[1].minScore" in refused.text
+    assert "esgx-zero-carbon-factory</code> 3.0.0" in refused.text
+    # Not JSON at all, or nothing chosen: one clear message at the field.
+    assert upload(b"\xff\xfe").status_code == 422
+    assert upload(b"{").status_code == 422
+    # Only the factory's analysts; never without the form's token.
+    procurement = _as(app, world.users["procurement"])
+    assert upload(json.dumps(model).encode(), procurement).status_code == 403
+    other = _as(app, world.users["other_analyst"])
+    assert upload(json.dumps(model).encode(), other).status_code == 404
+    no_token = client.post(
+        f"{world.base}/assessments/model",
+        data={"model": (io.BytesIO(b"{}"), "model.json")},
+        content_type="multipart/form-data",
+    )
+    assert no_token.status_code == 403

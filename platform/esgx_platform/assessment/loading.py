@@ -49,8 +49,13 @@ def load_model_file(path: str | Path) -> AssessmentModel:
 @functools.cache
 def default_model() -> AssessmentModel:
     """The model shipped with the platform (`default_model.json`), loaded once."""
+    return load_model(parse_json(default_model_text()))
+
+
+def default_model_text() -> str:
+    """The default model file as shipped (a starting point for a factory's own model)."""
     package = resources.files("esgx_platform.assessment")
-    return load_model(parse_json(package.joinpath(DEFAULT_MODEL_FILE).read_text("utf-8")))
+    return package.joinpath(DEFAULT_MODEL_FILE).read_text("utf-8")
 
 
 def parse_json(text: str) -> Any:

@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 
 from esgx_platform.assessment.findings import findings
 from esgx_platform.assessment.inputs import Gathered, gather
-from esgx_platform.assessment.loading import default_model, load_model
+from esgx_platform.assessment.loading import (
+    default_model,
+    default_model_text,
+    load_model,
+    parse_json,
+)
 from esgx_platform.assessment.model import AssessmentModel
 from esgx_platform.assessment.records import (
     AssessmentModelRecord,
@@ -40,6 +45,16 @@ def factory_model(session: Session, organization_id: uuid.UUID) -> AssessmentMod
     chosen = factory_settings(session, organization_id).assessment_model_id
     record = session.get(AssessmentModelRecord, chosen) if chosen else None
     return load_model(record.body) if record else default_model()
+
+
+def factory_model_body(session: Session, organization_id: uuid.UUID) -> dict[str, Any]:
+    """The JSON of the model the factory uses (its own, or the platform's default file)."""
+    chosen = factory_settings(session, organization_id).assessment_model_id
+    record = session.get(AssessmentModelRecord, chosen) if chosen else None
+    if record is not None:
+        return dict(record.body)
+    body: dict[str, Any] = parse_json(default_model_text())
+    return body
 
 
 def upload_model(

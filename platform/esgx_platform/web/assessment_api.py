@@ -12,10 +12,12 @@ from marshmallow import Schema, fields, validate
 from esgx_platform.assessment.evidence import evidence_pack
 from esgx_platform.assessment.records import AssessmentSnapshot
 from esgx_platform.assessment.services import (
+    factory_model_body,
     get_snapshot,
     list_snapshots,
     run_assessment,
     snapshot_findings,
+    upload_model,
 )
 from esgx_platform.db import begin_write
 from esgx_platform.schemas import load
@@ -106,3 +108,23 @@ def evidence(org_id: uuid.UUID, snapshot_id: uuid.UUID) -> ResponseReturnValue:
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@bp.get("/factories/<uuid:org_id>/assessment-model")
+@auth_required("assessments:read")
+def model(org_id: uuid.UUID) -> ResponseReturnValue:
+    """The indicator model the factory's assessments use (its own, or the default)."""
+    org = lead_factory(org_id)
+    return jsonify(factory_model_body(db_session(), org.id))
+
+
+@bp.put("/factories/<uuid:org_id>/assessment-model")
+@auth_required("assessments:write")
+def replace_model(org_id: uuid.UUID) -> ResponseReturnValue:
+    """Check a model against the schema (422 with JSON paths when it fails) and use it for the
+    factory's assessments from now on; earlier snapshots keep the model they were made with."""
+    org = lead_factory(org_id)
+    db = db_session()
+    record = upload_model(db, organization=org, body=json_body(), actor_user_id=principal().user_id)
+    db.commit()
+    return jsonify({"id": record.model_id, "version": record.version, "sha256": record.sha256})

@@ -9,12 +9,15 @@ from typing import Any
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from esgx_platform.assessment.loading import parse_json
 from esgx_platform.assessment.services import (
+    factory_model,
     get_snapshot,
     list_actions,
     list_snapshots,
     run_assessment,
     snapshot_findings,
+    upload_model,
 )
 from esgx_platform.db import utcnow
 from esgx_platform.errors import EsgxError, FieldError
@@ -32,6 +35,11 @@ bp = Blueprint("factory_assessments", __name__, url_prefix="/factories/<uuid:org
 bp.context_processor(helpers)
 
 NO_YEAR = Text("Choose a year that has reporting periods.", "请选择有报告期的年份。")
+NO_MODEL_FILE = Text(
+    "Choose a JSON model file (UTF-8, at most 256 KB).",
+    "请选择 JSON 模型文件（UTF-8 编码，不超过 256 KB）。",
+)
+MAX_MODEL_BYTES = 256 * 1024
 
 
 def _list_page(
@@ -46,6 +54,7 @@ def _list_page(
         years=[o.year for o in options],
         chosen=year or default_period(options),
         errors={e.path: e for e in errors},
+        model=factory_model(session, org.id),
     )
 
 
@@ -130,3 +139,28 @@ def report(org_id: uuid.UUID, snapshot_id: uuid.UUID) -> ResponseReturnValue:
     """The snapshot as a printable A4 report (print it to PDF from the browser)."""
     org = lead_factory(org_id)
     return render_template("factory/report.html", **_snapshot_context(org, snapshot_id))
+
+
+@bp.post("/model")
+@analyst_page
+def model(org_id: uuid.UUID) -> ResponseReturnValue:
+    """Use the uploaded indicator model for the factory's assessments from now on; a model
+    that fails the schema is refused with each error at its JSON path, and nothing changes."""
+    org = lead_factory(org_id)
+    db = db_session()
+    upload = request.files.get("model")
+    raw = upload.read(MAX_MODEL_BYTES + 1) if upload else b""
+    try:
+        if not raw or len(raw) > MAX_MODEL_BYTES:
+            raise UnicodeDecodeError("utf-8", raw, 0, 0, "empty or too large")
+        body = parse_json(raw.decode("utf-8"))
+        upload_model(db, organization=org, body=body, actor_user_id=principal().user_id)
+    except UnicodeDecodeError:
+        db.rollback()
+        return _list_page(org, errors=(FieldError("model", NO_MODEL_FILE),)), 422
+    except EsgxError as exc:
+        db.rollback()
+        errors = tuple(exc.errors) or (FieldError("model", exc.detail),)
+        return _list_page(org, errors=errors), exc.status
+    db.commit()
+    return redirect(url_for("factory_assessments.assessments", org_id=org.id), 303)

@@ -111,3 +111,30 @@ def test_a_bad_year_is_refused_in_both_languages(app: Flask, session: Session) -
     problem = response.get_json()
     assert problem["errors"][0]["path"] == "$.year"
     assert problem["errors"][0]["message_zh"]
+
+
+def test_a_factory_replaces_its_model_over_the_api(app: Flask, session: Session) -> None:
+    world, url, first = _run(app, session)
+    client = _as(app, world.users["analyst"])
+    model_url = f"/api/v1/factories/{world.w.factory.id}/assessment-model"
+    model = client.get(model_url).get_json()
+    assert model["id"] == "esgx-zero-carbon-factory"
+    model["version"] = "1.1.0"
+    changed = client.put(model_url, json=model, headers=_csrf(client))
+    assert changed.status_code == 200, changed.get_json()
+    assert changed.get_json()["version"] == "1.1.0"
+    assert client.get(model_url).get_json()["version"] == "1.1.0"
+    second = client.post(url, json={"year": 2025}, headers=_csrf(client)).get_json()
+    assert second["model"]["version"] == "1.1.0"
+    # The earlier snapshot keeps the model it was made with.
+    again = client.get(f"{url}/{first['id']}").get_json()
+    assert again["model"]["version"] == "1.0.0"
+    # A broken model: 422 with the JSON path, and the factory keeps its model.
+    del model["grades"]
+    refused = client.put(model_url, json=model, headers=_csrf(client))
+    assert refused.status_code == 422
+    assert any(e["path"] == "$.grades" for e in refused.get_json()["errors"])
+    assert client.get(model_url).get_json()["version"] == "1.1.0"
+    # Only the factory's analysts may replace it.
+    procurement = _as(app, world.users["procurement"])
+    assert procurement.put(model_url, json=model, headers=_csrf(procurement)).status_code == 403
