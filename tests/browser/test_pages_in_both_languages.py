@@ -3,7 +3,11 @@ ESGX_SCREENSHOTS_DIR set, each is saved as a screenshot (docs/screenshots/ is ma
 
 from __future__ import annotations
 
+import hashlib
 import os
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
@@ -81,7 +85,10 @@ def test_factory_pages_in_both_languages(browser: Browser, tmp_path: Path) -> No
     demo analyst's language) and then Chinese; charts are inline SVG with a table behind a
     keyboard-operable disclosure."""
     with live_server(tmp_path, seed_demo=True) as live:
-        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        context = browser.new_context(
+            viewport={"width": 1200, "height": 900}, accept_downloads=True
+        )
+        page = context.new_page()
         page.goto(live.base + "/login")
         page.fill("#email", "analyst@esgx.example")
         page.fill("#password", DEMO_PASSWORD)
@@ -101,10 +108,45 @@ def test_factory_pages_in_both_languages(browser: Browser, tmp_path: Path) -> No
         expect(page.locator("h1")).to_contain_text("Assessment 20")
         expect(page.locator("text=Findings and recommended actions")).to_be_visible()
         shoot(page, "factory-assessment.en")
+        with page.expect_download() as download:
+            page.click("a:text-is('Evidence pack (ZIP)')")
+        download.value.save_as(tmp_path / "evidence.zip")
+        verify_evidence_pack(tmp_path / "evidence.zip", tmp_path / "evidence")
         switch_language(page, "zh")
         expect(page.locator("h1")).to_contain_text("年评价")
         shoot(page, "factory-assessment.zh")
         page.goto(rollup)
         expect(page.locator("h1")).to_contain_text("范围三汇总")
         shoot(page, "factory-rollup.zh")
-        page.close()
+        context.close()
+
+
+def verify_evidence_pack(archive: Path, into: Path) -> None:
+    """What the pack's README tells an auditor to do, offline: check the manifest, then every
+    disclosure's bundle with esgx-sign against the log key in the pack."""
+    with zipfile.ZipFile(archive) as pack:
+        pack.extractall(into)
+    manifest = (into / "MANIFEST.sha256").read_text().splitlines()
+    for line in manifest:
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((into / name).read_bytes()).hexdigest() == digest, name
+    bundles = sorted((into / "bundles").glob("*.json"))
+    # The demo factory's four own quarters and its consenting suppliers' 2025 disclosures.
+    assert len(bundles) > 100
+    for bundle in bundles:
+        verified = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "signing.cli",
+                "verify-bundle",
+                "--log-key",
+                str(into / "log" / "verifier-key.txt"),
+                str(bundle),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert verified.returncode == 0, (bundle.name, verified.stderr)
+        assert verified.stdout.startswith(f"OK {bundle.stem} ")

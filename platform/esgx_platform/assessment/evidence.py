@@ -24,6 +24,7 @@ from esgx_platform.assessment.records import AssessmentSnapshot, Finding
 from esgx_platform.exports import Cell, csv_bytes, xlsx_bytes
 from esgx_platform.intake.models import FootprintCredential, StoredDisclosure
 from esgx_platform.intake.receipts import LogSigner, bundle_for, covering_checkpoint
+from esgx_platform.keys.services import key_events
 from esgx_platform.ledger.checkpoints import checkpoint_with_cosignatures
 from esgx_platform.ledger.models import LogKey
 from esgx_platform.organizations.models import Organization
@@ -51,6 +52,7 @@ def evidence_pack(
         files[f"disclosures/{row.content_id}.jws"] = row.jws.encode("ascii")
         bundle = bundle_for(session, row, signer)
         files[f"bundles/{row.content_id}.json"] = _json(bundle)
+    files.update(_key_events(session, rows))
     files["log/checkpoint.txt"] = checkpoint_with_cosignatures(session, checkpoint).encode()
     # The key that signed this checkpoint (every bundle here is checked against it), and all
     # the log's keys, retired ones included, for reference.
@@ -75,6 +77,23 @@ def _disclosures(session: Session, content_ids: Iterable[str]) -> list[Signed]:
         for model in (StoredDisclosure, FootprintCredential):
             found += session.scalars(select(model).where(model.content_id.in_(chunk)))
     return sorted(found, key=lambda r: r.log_index)
+
+
+def _key_events(session: Session, rows: Sequence[Signed]) -> dict[str, bytes]:
+    """Each issuer's key history (registrations, rotations, revocations) as signed and logged;
+    the bundles carry the same events with receipts, this is the readable overview."""
+    files: dict[str, bytes] = {}
+    for org_id in sorted({r.organization_id for r in rows}, key=str):
+        org = session.get(Organization, org_id)
+        assert org is not None
+        events = [
+            {"logIndex": e.log_index, "event": e.envelope}
+            for e in key_events(session, organization_id=org_id)
+        ]
+        files[f"key-events/{org.uscc or org.id}.json"] = _json(
+            {"organization": org.urn, "name": org.name_en, "events": events}
+        )
+    return files
 
 
 def _verifier_keys(session: Session) -> bytes:
@@ -237,6 +256,9 @@ computed {created} from {count} signed disclosures, with the transparency log at
 - `bundles/<content id>.json` — everything to verify it offline: the JWS, its log receipt, the
   issuer's key events with their receipts, the log's verifier key.
   离线验证所需的全部材料：JWS、日志回执、签发方密钥事件及其回执、日志验证公钥。
+- `key-events/<credit code>.json` — each issuer's key history (registrations, rotations,
+  revocations) as signed; the bundles carry the same events with their receipts.
+  各签发方的密钥历史（登记、轮换、吊销）原文；证据包内的 bundle 附有相同事件及其回执。
 - `log/checkpoint.txt` — the log's signed checkpoint every bundle here is checked against;
   `log/verifier-key.txt` — the log key that signed it (compare it with one you obtained
   independently, e.g. from the platform's `/log/key` or a witness); `log/all-verifier-keys.txt`

@@ -70,6 +70,7 @@ def test_the_evidence_pack_verifies_offline(app: Flask, session: Session) -> Non
     verified = verify_bundle(files[f"bundles/{cid}.json"], log_key=key)
     assert verified.credential.content_id == cid
     assert {"README.md", "summary/summary.xlsx", "assessment/snapshot.json"} <= set(files)
+    assert f"key-events/{world.alpha.org.uscc}.json" in files
     # A byte changed in the bundle's JWS is caught.
     tampered = files[f"bundles/{cid}.json"].replace(b'"credential": "ey', b'"credential": "eZ')
     with pytest.raises(VerificationError):
