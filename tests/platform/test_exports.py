@@ -44,3 +44,13 @@ def test_xlsx_sheets_keep_numbers_and_escape_text() -> None:
     sheet = load_workbook(io.BytesIO(data))["summary"]
     assert [c.value for c in sheet[2]] == ["'@evil", 2.5]
     assert sheet[2][1].data_type == "n"
+
+
+def test_a_stamped_workbook_is_the_same_bytes_every_time() -> None:
+    from datetime import UTC, datetime
+
+    sheets = [("s", ["a"], [[Decimal(1)]])]
+    moment = datetime(2025, 3, 1, tzinfo=UTC)
+    first = xlsx_bytes(sheets, stamp=moment)
+    assert first == xlsx_bytes(sheets, stamp=moment)
+    assert load_workbook(io.BytesIO(first)).properties.modified == datetime(2025, 3, 1)

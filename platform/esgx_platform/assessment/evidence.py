@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import uuid
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -23,15 +24,28 @@ from sqlalchemy.orm import Session
 from esgx_platform.assessment.records import AssessmentSnapshot, Finding
 from esgx_platform.exports import Cell, csv_bytes, xlsx_bytes
 from esgx_platform.intake.models import FootprintCredential, StoredDisclosure
-from esgx_platform.intake.receipts import LogSigner, bundle_for, covering_checkpoint
+from esgx_platform.intake.receipts import receipts_for
 from esgx_platform.keys.services import key_events
-from esgx_platform.ledger.checkpoints import checkpoint_with_cosignatures
-from esgx_platform.ledger.models import LogKey
+from esgx_platform.ledger.checkpoints import checkpoint_with_cosignatures, latest_checkpoint
+from esgx_platform.ledger.models import LogCheckpoint, LogKey
 from esgx_platform.organizations.models import Organization
+from signing import build_bundle
 
 Signed = StoredDisclosure | FootprintCredential
 # Fixed timestamps inside the ZIP: the same snapshot always gives the same bytes.
 _ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+def pack_checkpoint(session: Session, snapshot: AssessmentSnapshot) -> LogCheckpoint | None:
+    """The checkpoint the pack's bundles are checked against: the one recorded when the
+    assessment was made (older snapshots: the newest one if it covers their disclosures)."""
+    recorded = snapshot.inputs.get("checkpoint")
+    if recorded:
+        return session.get(LogCheckpoint, recorded["id"])
+    latest = latest_checkpoint(session)
+    ids = [*snapshot.inputs["supplierDisclosures"], *snapshot.inputs["ownDisclosures"]]
+    newest = max((r.log_index for r in _disclosures(session, ids)), default=-1)
+    return latest if latest is not None and latest.size > newest else None
 
 
 def evidence_pack(
@@ -39,20 +53,21 @@ def evidence_pack(
     *,
     snapshot: AssessmentSnapshot,
     findings: Sequence[Finding],
-    signer: LogSigner,
+    checkpoint: LogCheckpoint,
+    readable: Callable[[uuid.UUID], bool],
 ) -> bytes:
-    """The ZIP for `snapshot`. May sign a checkpoint when none covers its disclosures yet, so
-    the caller runs it in a write transaction."""
+    """The ZIP for `snapshot`, read-only: the same snapshot gives the same bytes while the
+    reader's access stays the same. Disclosures of organizations `readable` refuses (a supplier
+    that has withdrawn consent since) are left out and listed in `withheld.json`."""
     ids = [*snapshot.inputs["supplierDisclosures"], *snapshot.inputs["ownDisclosures"]]
-    rows = _disclosures(session, ids)
-    newest = max((r.log_index for r in rows), default=0)
-    checkpoint = covering_checkpoint(session, newest, signer)
+    found = _disclosures(session, ids)
+    rows = [r for r in found if readable(r.organization_id)]
+    withheld = sorted(set(ids) - {r.content_id for r in rows})
     files: dict[str, bytes] = {}
-    for row in rows:
+    for row, bundle in zip(rows, _bundles(session, rows, checkpoint), strict=True):
         files[f"disclosures/{row.content_id}.jws"] = row.jws.encode("ascii")
-        bundle = bundle_for(session, row, signer)
         files[f"bundles/{row.content_id}.json"] = _json(bundle)
-    files.update(_key_events(session, rows))
+    files.update(_key_events(session, rows, checkpoint.size))
     files["log/checkpoint.txt"] = checkpoint_with_cosignatures(session, checkpoint).encode()
     # The key that signed this checkpoint (every bundle here is checked against it), and all
     # the log's keys, retired ones included, for reference.
@@ -61,10 +76,46 @@ def evidence_pack(
     files["log/verifier-key.txt"] = (signing_key.verifier_key + "\n").encode()
     files["log/all-verifier-keys.txt"] = _verifier_keys(session)
     files["assessment/snapshot.json"] = _json(_snapshot_json(snapshot, findings))
+    if withheld:
+        files["withheld.json"] = _json({"reason": WITHHELD, "contentIds": withheld})
     files.update(_summaries(session, snapshot, rows))
-    files["README.md"] = readme(snapshot, len(rows)).encode()
+    files["README.md"] = readme(snapshot, len(rows), len(withheld)).encode()
     files["MANIFEST.sha256"] = _manifest(files)
     return _zip(files)
+
+
+WITHHELD = {
+    "en": "Used by the assessment, but the issuer no longer shares its data with you (consent "
+    "withdrawn or the relationship ended), so its disclosure is not in this pack.",
+    "zh": "评价时使用过，但签发方已不再向您共享数据（撤回同意或供应关系已结束），"
+    "故本证据包未收录其披露。",
+}
+
+
+def _bundles(
+    session: Session, rows: Sequence[Signed], checkpoint: LogCheckpoint
+) -> list[dict[str, Any]]:
+    """Every row's offline bundle against one checkpoint, with one receipt query for all of
+    them and one key-event query per issuer (not a round of queries per disclosure)."""
+    events = {
+        org_id: [
+            e for e in key_events(session, organization_id=org_id) if e.log_index < checkpoint.size
+        ]
+        for org_id in {r.organization_id for r in rows}
+    }
+    indices = {r.log_index for r in rows} | {e.log_index for es in events.values() for e in es}
+    receipts = receipts_for(session, sorted(indices), checkpoint) if indices else {}
+    log_key = session.get(LogKey, checkpoint.log_key_id)
+    assert log_key is not None
+    return [
+        build_bundle(
+            credential=r.jws,
+            receipt=receipts[r.log_index],
+            key_events=[(e.envelope, receipts[e.log_index]) for e in events[r.organization_id]],
+            log_key=log_key.verifier_key,
+        )
+        for r in rows
+    ]
 
 
 def _disclosures(session: Session, content_ids: Iterable[str]) -> list[Signed]:
@@ -79,7 +130,7 @@ def _disclosures(session: Session, content_ids: Iterable[str]) -> list[Signed]:
     return sorted(found, key=lambda r: r.log_index)
 
 
-def _key_events(session: Session, rows: Sequence[Signed]) -> dict[str, bytes]:
+def _key_events(session: Session, rows: Sequence[Signed], size: int) -> dict[str, bytes]:
     """Each issuer's key history (registrations, rotations, revocations) as signed and logged;
     the bundles carry the same events with receipts, this is the readable overview."""
     files: dict[str, bytes] = {}
@@ -89,6 +140,7 @@ def _key_events(session: Session, rows: Sequence[Signed]) -> dict[str, bytes]:
         events = [
             {"logIndex": e.log_index, "event": e.envelope}
             for e in key_events(session, organization_id=org_id)
+            if e.log_index < size  # as the checkpoint saw them
         ]
         files[f"key-events/{org.uscc or org.id}.json"] = _json(
             {"organization": org.urn, "name": org.name_en, "events": events}
@@ -150,7 +202,7 @@ def _summaries(
         ("assessment", *_indicator_rows(snapshot.result["assessment"])),
     ]
     files = {f"summary/{title}.csv": csv_bytes(header, body) for title, header, body in sheets}
-    files["summary/summary.xlsx"] = xlsx_bytes(sheets)
+    files["summary/summary.xlsx"] = xlsx_bytes(sheets, stamp=snapshot.created_at)
     return files
 
 
@@ -225,11 +277,12 @@ def _zip(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def readme(snapshot: AssessmentSnapshot, count: int) -> str:
+def readme(snapshot: AssessmentSnapshot, count: int, withheld: int = 0) -> str:
     """How to check the pack offline, in English and Chinese."""
     created = snapshot.created_at
     stamp = created.isoformat() if isinstance(created, datetime) else str(created)
-    return README.format(
+    note = WITHHELD_NOTE.format(n=withheld) if withheld else ""
+    return note + README.format(
         period=snapshot.period,
         grade=snapshot.grade,
         score=snapshot.total_score,
@@ -240,6 +293,12 @@ def readme(snapshot: AssessmentSnapshot, count: int) -> str:
         size=snapshot.inputs.get("logSize"),
     )
 
+
+WITHHELD_NOTE = """> {n} disclosure(s) the assessment used are not included: their issuers no longer
+> share their data with you. `withheld.json` lists their content ids.
+> 评价所用的 {n} 份披露未收录：其签发方已不再向您共享数据，内容标识见 `withheld.json`。
+
+"""
 
 README = """# esgx evidence pack / esgx 证据包
 

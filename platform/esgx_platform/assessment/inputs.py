@@ -22,12 +22,16 @@ from esgx_platform.assessment.own_operations import (
 from esgx_platform.assessment.pathway import PathwayStatus, pathway_status
 from esgx_platform.assessment.records import ImprovementAction
 from esgx_platform.disclosures.model import Target, TargetScope
+from esgx_platform.factors.services import load_conversions
+from esgx_platform.factors.spend import Conversions
 from esgx_platform.rollups.engine import HUNDRED, ZERO, share
 from esgx_platform.rollups.services import RollupReport, compute_rollup, periods_for
 
 VERIFICATION_LEVELS = {"none": 0, "limited": 1, "reasonable": 2}
 TARGET_LEVELS = {"none": 0, "committed": 1, "validated": 2, "netZero": 3}
-SCOPE12 = frozenset({TargetScope.S1_2, TargetScope.S1_2_3})
+# The pathway compares Scope 1+2 actuals, so only a Scope 1+2 target is tracked (a target that
+# includes Scope 3 would be measured against the wrong emissions).
+SCOPE12 = frozenset({TargetScope.S1_2})
 Metrics = dict[str, Decimal | None]
 PLACES = Decimal("0.0001")
 
@@ -44,11 +48,19 @@ class Gathered:
     pathway: PathwayStatus | None
     target: Target | None
     own_previous_tco2e: Decimal | None
+    conversions: Conversions = field(default_factory=Conversions)
     notes: list[str] = field(default_factory=list)
 
     def input_ids(self) -> dict[str, Any]:
+        """Every signed record the assessment read: those behind the tonnes (allocations,
+        footprints) and those the indicators read (a supplier's assurance, targets, renewable
+        share and tier-2 engagement count even where its tonnes are an estimate)."""
+        used = set(self.rollup.rollup.total.content_ids)
+        for line in self.rollup.rollup.lines:
+            if line.row.consent and line.row.disclosure is not None:
+                used.add(line.row.disclosure.content_id)
         return {
-            "supplierDisclosures": self.rollup.rollup.total.summary()["contentIds"],
+            "supplierDisclosures": sorted(used),
             "ownDisclosures": [q.content_id for q in self.own],
         }
 
@@ -71,7 +83,17 @@ def gather(
         **(path.metrics() if path else {}),
         "actions_closed_pct": actions_closed_pct(session, organization_id, year),
     }
-    return Gathered(year, tidy(metrics), report, own, balance, path, target, previous)
+    return Gathered(
+        year,
+        tidy(metrics),
+        report,
+        own,
+        balance,
+        path,
+        target,
+        previous,
+        conversions=load_conversions(session),
+    )
 
 
 def tidy(metrics: Metrics) -> Metrics:
@@ -177,7 +199,9 @@ def _scope12_target(own: Sequence[OwnQuarter]) -> Target | None:
         for t in own[-1].disclosure.targets
         if t.scope in SCOPE12 and t.type.value == "absolute" and t.status.value != "none"
     ]
-    return max(targets, key=lambda t: (t.target_year, t.reduction_percent), default=None)
+    # The near-term target (the earliest target year), as SBTi tracks near-term targets; a
+    # long-term or net-zero target further out is not the one this year's path answers to.
+    return min(targets, key=lambda t: (t.target_year, -t.reduction_percent), default=None)
 
 
 def _pathway(target: Target | None, year: int, own: Sequence[OwnQuarter]) -> PathwayStatus | None:

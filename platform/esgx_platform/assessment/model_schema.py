@@ -28,7 +28,8 @@ from esgx_platform.schemas import invalid
 
 HUNDRED = Decimal(100)
 _ID = (
-    r"[a-z][a-z0-9_]{0,63}",
+    # At most 40 characters: grade ids are stored with every snapshot (String(40)).
+    r"[a-z][a-z0-9_]{0,39}",
     Text(
         "Use lower-case letters, digits and _, starting with a letter.",
         "请使用小写字母、数字和 _，并以字母开头。",

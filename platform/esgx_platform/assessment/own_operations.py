@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from esgx_platform.disclosures.model import Disclosure
 from esgx_platform.disclosures.schemas import parse_disclosure
-from esgx_platform.disclosures.serials import SerialRange
+from esgx_platform.disclosures.serials import SerialRange, overlapping
 from esgx_platform.intake.models import DisclosureHead, OffsetSerialRange, StoredDisclosure
 from esgx_platform.periods.models import ReportingPeriod
 
@@ -67,28 +67,23 @@ def serials_used_elsewhere(
     """Serials of this quarter's offsets that any other organization or period also claims.
 
     Intake refuses such overlaps, so this normally finds nothing; the assessment checks again
-    because a qualifying offset must be provably unique on the whole platform.
+    because a qualifying offset must be provably unique on the whole platform. Ranges are
+    compared as parsed serial strings, exactly (the numeric columns lose digits on SQLite).
     """
-    hits: set[str] = set()
-    for offset in quarter.disclosure.offsets:
-        for text in offset.serials:
-            wanted = SerialRange.parse(text)
-            clash = session.scalar(
-                select(OffsetSerialRange.id)
-                .where(
-                    OffsetSerialRange.prefix == wanted.prefix,
-                    OffsetSerialRange.first <= Decimal(wanted.last),
-                    OffsetSerialRange.last >= Decimal(wanted.first),
-                    or_(
-                        OffsetSerialRange.organization_id != organization_id,
-                        and_(
-                            OffsetSerialRange.organization_id == organization_id,
-                            OffsetSerialRange.period_id != quarter.period_id,
-                        ),
-                    ),
-                )
-                .limit(1)
-            )
-            if clash is not None:
-                hits.add(text)
-    return hits
+    wanted = {
+        text: SerialRange.parse(text) for o in quarter.disclosure.offsets for text in o.serials
+    }
+    if not wanted:
+        return set()
+    stored = session.execute(
+        select(OffsetSerialRange.serial).where(
+            OffsetSerialRange.prefix.in_({r.prefix for r in wanted.values()}),
+            or_(
+                OffsetSerialRange.organization_id != organization_id,
+                OffsetSerialRange.period_id != quarter.period_id,
+            ),
+        )
+    ).scalars()
+    others = [SerialRange.parse(serial) for serial in stored]
+    hits = overlapping(wanted.values(), others)
+    return {text for text, found in wanted.items() if found in hits}

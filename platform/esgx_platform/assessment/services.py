@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from esgx_platform.assessment.findings import findings
@@ -30,13 +30,22 @@ from esgx_platform.assessment.scoring import assess, shown
 from esgx_platform.audit.services import record_event
 from esgx_platform.db import utcnow
 from esgx_platform.errors import FieldError, InvalidInput, NotFound
+from esgx_platform.exports import CONTROL
 from esgx_platform.factors.services import factory_settings
+from esgx_platform.factors.spend import Conversions
 from esgx_platform.i18n import Text
+from esgx_platform.intake.models import FootprintCredential, StoredDisclosure
+from esgx_platform.intake.receipts import LogSigner, covering_checkpoint
+from esgx_platform.ledger.checkpoints import latest_checkpoint
 from esgx_platform.ledger.log import current_state
 from esgx_platform.organizations.models import Organization, OrgKind
 from esgx_platform.rollups.report import report_json
 
 ACTION_STATUSES = ("open", "in_progress", "closed")
+NO_CONTROL = Text(
+    "Use plain text (no control characters; a note at most 2,000 characters).",
+    "请使用普通文本（不含控制字符；备注不超过 2000 字）。",
+)
 NOT_LEAD = Text("Only a lead factory is assessed.", "仅对龙头工厂进行评价。")
 
 
@@ -104,11 +113,20 @@ def upload_model(
 
 
 def run_assessment(
-    session: Session, *, organization: Organization, year: int, actor_user_id: uuid.UUID | None
+    session: Session,
+    *,
+    organization: Organization,
+    year: int,
+    actor_user_id: uuid.UUID | None,
+    signer: LogSigner | None = None,
 ) -> AssessmentSnapshot:
-    """Assess the factory for `year` and store the immutable snapshot with its findings."""
+    """Assess the factory for a complete `year` and store the immutable snapshot with its
+    findings. With `signer`, a checkpoint covering every input is signed if none does yet and
+    recorded, so the evidence pack always verifies against that one checkpoint. Raises
+    InvalidInput for a year whose four quarters have not all ended."""
     if organization.kind is not OrgKind.LEAD_FACTORY:
         raise InvalidInput(NOT_LEAD)
+    _check_complete(year)
     model = factory_model(session, organization.id)
     gathered = gather(
         session, organization_id=organization.id, year=year, claim_type=model.claim_type
@@ -124,7 +142,11 @@ def run_assessment(
         model_sha256=model.sha256,
         grade=result.grade.id,
         total_score=shown(result.total),
-        inputs={**gathered.input_ids(), "logSize": current_state(session).size},
+        inputs={
+            **gathered.input_ids(),
+            "logSize": current_state(session).size,
+            "checkpoint": _checkpoint(session, gathered, signer),
+        },
         metrics={k: None if v is None else str(v) for k, v in sorted(gathered.metrics.items())},
         result=_result_json(gathered, result.as_json()),
         created_by=actor_user_id,
@@ -157,16 +179,68 @@ def run_assessment(
     return snapshot
 
 
+INCOMPLETE = Text(
+    "The year {y} is not complete: assessments are of a whole year, after its last quarter.",
+    "{y} 年尚未结束：评价针对完整年度，须在第四季度结束后进行。",
+)
+
+
+def _check_complete(year: int) -> None:
+    if date(year, 12, 31) >= utcnow().date():
+        message = INCOMPLETE.format(y=year)
+        raise InvalidInput(message, (FieldError("year", message),))
+
+
+def _checkpoint(
+    session: Session, gathered: Gathered, signer: LogSigner | None
+) -> dict[str, int] | None:
+    """The checkpoint that covers every input (signed now when needed and possible)."""
+    ids = gathered.input_ids()
+    wanted = [*ids["supplierDisclosures"], *ids["ownDisclosures"]]
+    newest = session.scalar(
+        select(func.max(StoredDisclosure.log_index)).where(StoredDisclosure.content_id.in_(wanted))
+    )
+    newest_footprint = session.scalar(
+        select(func.max(FootprintCredential.log_index)).where(
+            FootprintCredential.content_id.in_(wanted)
+        )
+    )
+    index = max(newest or 0, newest_footprint or 0)
+    latest = latest_checkpoint(session)
+    if latest is None or latest.size <= index:
+        if signer is None:
+            return None
+        latest = covering_checkpoint(session, index, signer)
+    return {"id": latest.id, "size": latest.size}
+
+
 def _result_json(gathered: Gathered, scored: dict[str, Any]) -> dict[str, Any]:
     """What the report shows, frozen with the snapshot so it never changes after the fact."""
     return {
         "assessment": scored,
-        "rollup": report_json(gathered.rollup, suppliers=False),
+        # With its supplier-quarter lines: every tonne traceable to its method and source.
+        "rollup": report_json(gathered.rollup, suppliers=True),
         "neutrality": gathered.neutrality.as_json() if gathered.neutrality else None,
         "pathway": _pathway_json(gathered),
+        # The rates and price indices spend-based estimates could use, as they were then
+        # (re-imports replace them; the factor table itself is a fixed version).
+        "conversions": _conversions_json(gathered.conversions),
         "ownQuarters": [
             {"quarter": q.quarter, "contentId": q.content_id, "scope12Tco2e": str(q.scope12_market)}
             for q in gathered.own
+        ],
+    }
+
+
+def _conversions_json(conversions: Conversions) -> dict[str, Any]:
+    return {
+        "rates": [
+            {"currency": c, "quoteCurrency": q, "year": y, "rate": str(r)}
+            for (c, q, y), r in sorted(conversions.rates.items())
+        ],
+        "indices": [
+            {"currency": c, "year": y, "index": str(i)}
+            for (c, y), i in sorted(conversions.indices.items())
         ],
     }
 
@@ -222,6 +296,9 @@ def create_action(
 ) -> ImprovementAction:
     """Commit to an improvement action (optionally answering a finding of this factory's)."""
     errors = []
+    for name, value in (("title", title), ("owner", owner)):
+        if CONTROL.search(value):
+            errors.append(FieldError(name, NO_CONTROL))
     if not title.strip() or len(title) > 300:
         errors.append(
             FieldError(
@@ -288,6 +365,8 @@ def set_action_status(
             ),
         )
     note = (note or "").strip() or None
+    if note is not None and (CONTROL.search(note) or len(note) > 2000):
+        raise InvalidInput(NO_CONTROL, (FieldError("note", NO_CONTROL),))
     if status == action.status and note is None:
         return  # nothing to record
     if status != action.status:

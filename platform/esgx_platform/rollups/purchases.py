@@ -7,11 +7,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from esgx_platform.factors.spend import TONNE_PLACES
 from esgx_platform.intake.models import (
     DisclosureHead,
     FootprintCredential,
@@ -68,7 +69,8 @@ def price(
         if match.content_id is not None:
             sources.add(match.content_id)
     return PurchaseFacts(
-        tco2e=total,
+        # Rounded at the line like every other figure, so quarters add up to the year as shown.
+        tco2e=total.quantize(TONNE_PLACES, rounding=ROUND_HALF_UP),
         footprint_ids=tuple(sorted(set(used))),
         complete=complete,
         content_ids=tuple(sorted(sources)),

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import Row, Text, and_, case, cast, func, literal, or_, select
@@ -222,10 +222,15 @@ def _statement(lead_factory_id: uuid.UUID, deadlines: dict[uuid.UUID, datetime])
     )
 
 
+CENTS = Decimal("0.01")
+
+
 def _spend(row: Row[Any], currency: str, year: int, conversions: Conversions) -> Decimal | None:
     if row.spend_amount is None:
         return None
-    return conversions.convert(row.spend_amount, row.spend_currency, currency, year)
+    converted = conversions.convert(row.spend_amount, row.spend_currency, currency, year)
+    # To the cent, at the line: sums of lines then match the figures shown.
+    return None if converted is None else converted.quantize(CENTS, rounding=ROUND_HALF_UP)
 
 
 def _disclosure(row: Row[Any]) -> DisclosureFacts:

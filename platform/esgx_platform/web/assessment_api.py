@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -9,7 +10,7 @@ from flask import Blueprint, Response, jsonify, url_for
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
 
-from esgx_platform.assessment.evidence import evidence_pack
+from esgx_platform.assessment.evidence import evidence_pack, pack_checkpoint
 from esgx_platform.assessment.records import AssessmentSnapshot
 from esgx_platform.assessment.services import (
     factory_model_body,
@@ -20,8 +21,10 @@ from esgx_platform.assessment.services import (
     upload_model,
 )
 from esgx_platform.db import begin_write
+from esgx_platform.ledger.checkpoints import publish_checkpoint
 from esgx_platform.schemas import load
-from esgx_platform.web.context import auth_required, db_session, json_body, principal
+from esgx_platform.tenancy import Purpose
+from esgx_platform.web.context import auth_required, db_session, json_body, principal, scope
 from esgx_platform.web.intake_api import log_signer
 from esgx_platform.web.rollup_api import lead_factory
 
@@ -29,7 +32,7 @@ bp = Blueprint("assessment_api", __name__, url_prefix="/api/v1")
 
 
 class RunIn(Schema):
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100))
 
 
 def snapshot_json(snapshot: AssessmentSnapshot, *, full: bool) -> dict[str, Any]:
@@ -69,7 +72,11 @@ def run(org_id: uuid.UUID) -> ResponseReturnValue:
     values = load(RunIn(), json_body())
     db = db_session()
     snapshot = run_assessment(
-        db, organization=org, year=values["year"], actor_user_id=principal().user_id
+        db,
+        organization=org,
+        year=values["year"],
+        actor_user_id=principal().user_id,
+        signer=log_signer(),
     )
     db.commit()
     response = jsonify(snapshot_json(snapshot, full=True))
@@ -89,19 +96,28 @@ def assessment(org_id: uuid.UUID, snapshot_id: uuid.UUID) -> ResponseReturnValue
 
 
 @bp.get("/factories/<uuid:org_id>/assessments/<uuid:snapshot_id>/evidence.zip")
-@auth_required("assessments:read")
+@auth_required("assessments:read", "disclosures:read")
 def evidence(org_id: uuid.UUID, snapshot_id: uuid.UUID) -> ResponseReturnValue:
-    """The evidence pack: every disclosure used with its offline bundle, and the snapshot."""
+    """The evidence pack: every disclosure used (that the reader may still see) with its
+    offline bundle, and the snapshot. It holds disclosures, so machines need both scopes."""
     org = lead_factory(org_id)
     db = db_session()
     snapshot = get_snapshot(db, org.id, snapshot_id)
-    # Signing a checkpoint may be needed (when none covers the newest input yet): write.
-    db.commit()
-    begin_write(db)
+    checkpoint = pack_checkpoint(db, snapshot)
+    if checkpoint is None:  # an older snapshot that no checkpoint covers yet: sign one
+        db.commit()
+        begin_write(db)
+        signer = log_signer()
+        checkpoint = publish_checkpoint(db, box=signer.box, origin=signer.origin)
+        db.commit()
+    tenant = scope()
     data = evidence_pack(
-        db, snapshot=snapshot, findings=snapshot_findings(db, snapshot.id), signer=log_signer()
+        db,
+        snapshot=snapshot,
+        findings=snapshot_findings(db, snapshot.id),
+        checkpoint=checkpoint,
+        readable=functools.cache(lambda org_id: tenant.can_read(org_id, Purpose.DATA)),
     )
-    db.commit()
     name = f"esgx-evidence-{snapshot.period}-{str(snapshot.id)[:8]}.zip"
     return Response(
         data,

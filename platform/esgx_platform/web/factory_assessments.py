@@ -29,6 +29,7 @@ from esgx_platform.web.factory_charts import module_chart, pathway_chart
 from esgx_platform.web.factory_format import helpers
 from esgx_platform.web.factory_rollup import default_period, year_options
 from esgx_platform.web.factory_views import analyst_page
+from esgx_platform.web.intake_api import log_signer
 from esgx_platform.web.rollup_api import lead_factory
 
 bp = Blueprint("factory_assessments", __name__, url_prefix="/factories/<uuid:org_id>/assessments")
@@ -77,7 +78,11 @@ def run(org_id: uuid.UUID) -> ResponseReturnValue:
         return _list_page(org, errors=(FieldError("year", NO_YEAR),), year=raw), 422
     try:
         snapshot = run_assessment(
-            db, organization=org, year=int(raw), actor_user_id=principal().user_id
+            db,
+            organization=org,
+            year=int(raw),
+            actor_user_id=principal().user_id,
+            signer=log_signer(),
         )
     except EsgxError as exc:
         db.rollback()

@@ -17,7 +17,7 @@ from esgx_platform.intake.models import FootprintCredential, StoredDisclosure
 from esgx_platform.periods.models import ReportingPeriod
 from esgx_platform.periods.quarters import Quarter
 from esgx_platform.periods.services import list_periods
-from esgx_platform.rollups.engine import Line, SupplierPeriod, share, status_of
+from esgx_platform.rollups.engine import Line, SupplierPeriod, roll_up, share, status_of
 from esgx_platform.rollups.services import RollupReport, compute_rollup, parse_period
 from esgx_platform.tenancy import Purpose, TenantScope
 
@@ -121,12 +121,13 @@ def dashboard(
 def quarter_figures(
     session: Session, lead_factory_id: uuid.UUID, key: str, report: RollupReport
 ) -> QuarterFigures:
-    single = (
-        report
-        if report.period == key
-        else compute_rollup(session, lead_factory_id=lead_factory_id, period=key, compare=False)
-    )
-    rollup = single.rollup
+    if key in report.quarters:
+        # A quarter of the period shown: fold its lines again rather than query once more.
+        rollup = roll_up(key, [ln.row for ln in report.rollup.lines if ln.row.quarter == key])
+    else:
+        rollup = compute_rollup(
+            session, lead_factory_id=lead_factory_id, period=key, compare=False
+        ).rollup
     return QuarterFigures(
         key, rollup.total.summary(), {c: t.tco2e for c, t in rollup.categories.items()}
     )

@@ -91,7 +91,7 @@ def category(org_id: uuid.UUID, category: int) -> ResponseReturnValue:
     period = _period(options)
     if period is None:
         return redirect(url_for("factory.rollup", org_id=org.id))
-    report = compute_rollup(tenant.session, lead_factory_id=org.id, period=period)
+    report = compute_rollup(tenant.session, lead_factory_id=org.id, period=period, compare=False)
     tally = report.rollup.categories.get(category)
     return render_template(
         "factory/category.html",
@@ -131,7 +131,7 @@ def supplier(org_id: uuid.UUID, supplier_id: uuid.UUID) -> ResponseReturnValue:
     period = _period(options)
     if period is None:
         return redirect(url_for("factory.rollup", org_id=org.id))
-    report = compute_rollup(tenant.session, lead_factory_id=org.id, period=period)
+    report = compute_rollup(tenant.session, lead_factory_id=org.id, period=period, compare=False)
     found = data.supplier_period(report, rel.id)
     lines = sorted(found.lines, key=lambda ln: ln.row.quarter) if found else []
     links = data.readable_credentials(tenant, (c for ln in lines for c in ln.content_ids))

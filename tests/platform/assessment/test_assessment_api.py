@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
 from typing import Any
 
@@ -13,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from esgx_platform.organizations.services import withdraw_consent
 from signing import VerificationError, verify_bundle
 from tests.platform.factories import csrf_from
 from tests.platform.rollups.test_rollup_api import ApiWorld, _as, _oauth, _token, _world
@@ -139,3 +141,45 @@ def test_a_factory_replaces_its_model_over_the_api(app: Flask, session: Session)
     # Only the factory's analysts may replace it.
     procurement = _as(app, world.users["procurement"])
     assert procurement.put(model_url, json=model, headers=_csrf(procurement)).status_code == 403
+
+
+def test_the_pack_is_the_same_bytes_each_time_and_follows_consent(
+    app: Flask, session: Session
+) -> None:
+    world, url, created = _run(app, session)
+    client = _as(app, world.users["analyst"])
+    pack_url = f"{url}/{created['id']}/evidence.zip"
+    first = client.get(pack_url).data
+    assert client.get(pack_url).data == first  # same snapshot, same access: same bytes
+    # Alpha withdraws its consent: its disclosure leaves the pack, listed as withheld.
+    withdraw_consent(session, world.alpha.relationship, actor_user_id=None)
+    session.commit()
+    files = zipfile.ZipFile(io.BytesIO(client.get(pack_url).data))
+    names = set(files.namelist())
+    assert f"disclosures/{world.content_id}.jws" not in names
+    assert json.loads(files.read("withheld.json"))["contentIds"] == [world.content_id]
+    assert (
+        "1 disclosure(s) the assessment used are not included" in files.read("README.md").decode()
+    )
+
+
+def test_machines_need_both_scopes_for_the_pack(app: Flask, session: Session) -> None:
+    world, url, created = _run(app, session)
+    machine = app.test_client()
+    pack_url = f"{url}/{created['id']}/evidence.zip"
+    for scopes, status in (
+        (["assessments:read"], 403),
+        (["assessments:read", "disclosures:read"], 200),
+    ):
+        client_id, secret = _oauth(session, world.w.factory, scopes)
+        bearer = {"Authorization": f"Bearer {_token(machine, client_id, secret)}"}
+        assert machine.get(pack_url, headers=bearer).status_code == status
+
+
+def test_only_whole_past_years_are_assessed(app: Flask, session: Session) -> None:
+    world, url, _ = _run(app, session)
+    client = _as(app, world.users["analyst"])
+    for year, path in ((2026, "$.year"), (2025.5, "$.year")):
+        refused = client.post(url, json={"year": year}, headers=_csrf(client))
+        assert refused.status_code == 422, year
+        assert refused.get_json()["errors"][0]["path"] in (path, "year")

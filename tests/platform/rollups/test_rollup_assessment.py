@@ -93,7 +93,16 @@ def test_snapshot_lists_the_disclosures_used_and_the_rollups_shares(session: Ses
         assert isinstance(value, D)
         assert metrics[metric] == _four(value)
     assert snapshot.result["rollup"]["total"]["contentIds"] == used
-    assert "suppliers" not in snapshot.result["rollup"]
+    # Every supplier-quarter line is kept, so each tonne traces to its method and source;
+    # Gamma (no consent) shows only its spend-based estimate, with no source of its own.
+    lines = {
+        s["name"]["en"]: [(q["quarter"], q["method"], q["contentIds"]) for q in s["quarters"]]
+        for s in snapshot.result["rollup"]["suppliers"]
+    }
+    assert [cid for _, _, ids in lines["Alpha"] for cid in ids] == [
+        alpha.filed[q] for q in QUARTERS
+    ]
+    assert {m for _, m, ids in lines["Gamma"] if not ids} == {"spend_based"}
 
 
 def test_a_snapshot_cannot_be_updated(session: Session) -> None:
