@@ -9,6 +9,7 @@ from sqlalchemy import Connection
 
 from esgx_platform.config import Settings
 from esgx_platform.db import UTCDateTime, make_engine
+from esgx_platform.migrate import include_name
 from esgx_platform.models import Base
 
 config = context.config
@@ -30,6 +31,7 @@ def _configure(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_name=include_name,
         render_item=_render_item,
         # SQLite cannot ALTER most things; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",

@@ -22,6 +22,8 @@ CORE_MODULES = [
     "esgx_platform.keys.services",
     "esgx_platform.ledger.checkpoints",
     "esgx_platform.migrate",
+    "esgx_platform.jobs.scheduler",
+    "esgx_platform.notifications.outbox",
 ]
 
 

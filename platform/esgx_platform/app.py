@@ -35,6 +35,7 @@ def create_app(
         log_api,
         oauth,
         pages,
+        ranking_api,
         rollup_api,
         tokens_api,
     )
@@ -81,6 +82,7 @@ def create_app(
         oauth.bp,
         rollup_api.bp,
         assessment_api.bp,
+        ranking_api.bp,
         tokens_api.bp,
         portal_bp,
         portal_form_bp,

@@ -11,6 +11,8 @@ import click
 from sqlalchemy.orm import Session
 
 from esgx_platform.cli_assessment import assessment
+from esgx_platform.cli_jobs import jobs, scheduler
+from esgx_platform.cli_scoring import ranking
 from esgx_platform.cli_support import database as _database
 from esgx_platform.cli_support import fail as _fail
 from esgx_platform.cli_support import find_org as _find_org
@@ -20,7 +22,13 @@ from esgx_platform.db import utcnow
 from esgx_platform.errors import EsgxError, NotFound
 from esgx_platform.i18n import Text
 
-CLIENT_SCOPE_CHOICES = ["assessments:read", "disclosures:read", "footprints:read", "rollups:read"]
+CLIENT_SCOPE_CHOICES = [
+    "assessments:read",
+    "disclosures:read",
+    "footprints:read",
+    "rankings:read",
+    "rollups:read",
+]
 
 _ORG_KINDS = ("supplier", "lead_factory", "operator")
 _ROLES = ("supplier_admin", "supplier_member", "procurement", "factory_analyst", "operator_admin")
@@ -633,8 +641,11 @@ def demo(
         _run_server(host, port, workers, certfile, keyfile)
 
 
+# Registered before the `__main__` guard: `python -m esgx_platform.cli` runs main() there.
+main.add_command(assessment)
+main.add_command(ranking)
+main.add_command(scheduler)
+main.add_command(jobs)
+
 if __name__ == "__main__":
     main()
-
-
-main.add_command(assessment)

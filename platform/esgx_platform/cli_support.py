@@ -27,10 +27,30 @@ def database() -> Database:
     return Database(settings().database_url)
 
 
+BEHIND = Text(
+    "The database schema is not at this version's migrations: run `esgx db upgrade` first.",
+    "数据库结构与当前版本的迁移不一致：请先运行 `esgx db upgrade`。",
+)
+
+
+def current_database() -> Database:
+    """The configured database, refused (exit 1, one bilingual line) when its schema is not at
+    the newest migration: a command would otherwise fail halfway with a raw SQL error."""
+    from esgx_platform.migrate import is_at_head
+
+    opened = database()
+    with opened.engine.connect() as connection:
+        current = is_at_head(connection)
+    if not current:
+        opened.dispose()
+        raise click.ClickException(both(BEHIND))
+    return opened
+
+
 @contextmanager
 def transaction(*, write: bool = True) -> Iterator[Session]:
     """One committed transaction for a command; platform errors become a clean exit 1."""
-    opened = database()
+    opened = current_database()
     try:
         with opened.transaction(write=write) as session:
             yield session

@@ -6,7 +6,7 @@ import base64
 import os
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,17 @@ class Settings:
     encryption_keys: tuple[str, ...]
     log_origin: str
     token_lifetime_seconds: int
+    # Mail and the scheduler (docs/scheduler.md).
+    mail_backend: str
+    mail_security: str
+    mail_user: str | None
+    mail_password: str | None = field(repr=False)  # kept out of logs and tracebacks
+    mail_dir: Path
+    base_url: str
+    checkpoint_minutes: int
+    scheduler_retry_seconds: int
+    job_run_retention_days: int
+    job_intervals: tuple[tuple[str, int], ...]
 
     @property
     def is_production(self) -> bool:
@@ -69,6 +80,7 @@ class Settings:
             encryption_keys=_encryption_keys(env, environment, instance_dir),
             log_origin=env.get("ESGX_LOG_ORIGIN", "esgx.localhost/log"),
             token_lifetime_seconds=_token_lifetime(env),
+            **_mail_and_jobs(env, environment, instance_dir),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -81,6 +93,61 @@ def _token_lifetime(env: Mapping[str, str]) -> int:
     if not 60 <= seconds <= 86400:
         raise _config_error("ESGX_TOKEN_LIFETIME", "seconds from 60 to 86400")
     return seconds
+
+
+MAIL_BACKENDS = ("console", "file", "smtp")
+MAIL_SECURITY = ("none", "starttls", "ssl")
+
+
+def _mail_and_jobs(env: Mapping[str, str], environment: str, instance_dir: Path) -> dict[str, Any]:
+    """The mail and scheduler settings (their own function: they grow with the scheduler)."""
+    host = env.get("ESGX_MAIL_HOST") or None
+    # Without a host, development prints mail; production insists on SMTP, so a missing host
+    # stops the scheduler with a clear message instead of losing reminders to a console.
+    default_backend = "smtp" if host or environment == "production" else "console"
+    backend = env.get("ESGX_MAIL_BACKEND") or default_backend
+    if backend not in MAIL_BACKENDS:
+        raise _config_error("ESGX_MAIL_BACKEND", ", ".join(MAIL_BACKENDS))
+    security = env.get("ESGX_MAIL_SECURITY") or "none"
+    if security not in MAIL_SECURITY:
+        raise _config_error("ESGX_MAIL_SECURITY", ", ".join(MAIL_SECURITY))
+    return {
+        "mail_backend": backend,
+        "mail_security": security,
+        "mail_user": env.get("ESGX_MAIL_USER") or None,
+        "mail_password": env.get("ESGX_MAIL_PASSWORD") or None,
+        "mail_dir": Path(env.get("ESGX_MAIL_DIR") or instance_dir / "mail"),
+        "base_url": _base_url(env, environment),
+        "checkpoint_minutes": _int(env, "ESGX_CHECKPOINT_MINUTES", 10),
+        "scheduler_retry_seconds": _int(env, "ESGX_SCHEDULER_RETRY_SECONDS", 5),
+        "job_run_retention_days": _int(env, "ESGX_JOB_RUN_RETENTION_DAYS", 90),
+        "job_intervals": _job_intervals(env),
+    }
+
+
+def _base_url(env: Mapping[str, str], environment: str) -> str:
+    """Where people reach the platform, for links in mail: ESGX_BASE_URL, else the server name."""
+    explicit = env.get("ESGX_BASE_URL")
+    if explicit:
+        if not explicit.startswith(("http://", "https://")):
+            raise _config_error("ESGX_BASE_URL", "an http:// or https:// URL")
+        return explicit.rstrip("/")
+    server_name = env.get("ESGX_SERVER_NAME")
+    if server_name:
+        return f"{'https' if environment == 'production' else 'http'}://{server_name}"
+    return "http://127.0.0.1:8000"
+
+
+def _job_intervals(env: Mapping[str, str]) -> tuple[tuple[str, int], ...]:
+    """`ESGX_JOB_INTERVALS=checkpoint=60,mail-outbox=30`: run those jobs every so many seconds
+    instead of on their declared trigger (tuning, and tests that cannot wait an hour)."""
+    pairs: list[tuple[str, int]] = []
+    for item in filter(None, (i.strip() for i in env.get("ESGX_JOB_INTERVALS", "").split(","))):
+        job_id, _, seconds = item.partition("=")
+        if not job_id.strip() or not seconds.strip().isdigit() or int(seconds) <= 0:
+            raise _config_error("ESGX_JOB_INTERVALS", "job=seconds pairs separated by commas")
+        pairs.append((job_id.strip(), int(seconds)))
+    return tuple(pairs)
 
 
 def _default_sqlite_url(instance_dir: Path) -> str:

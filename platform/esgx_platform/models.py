@@ -22,6 +22,7 @@ from esgx_platform.intake.models import (
     StoredDisclosure,
     StoredFootprint,
 )
+from esgx_platform.jobs.models import JobRun, KeyExpiryWarning, OverdueMark, Reminder
 from esgx_platform.keys.models import KeyChallenge, KeyEventRecord, SigningKey
 from esgx_platform.ledger.models import (
     LogCheckpoint,
@@ -32,6 +33,7 @@ from esgx_platform.ledger.models import (
     LogSubtree,
 )
 from esgx_platform.machine.models import ApiToken, OAuthAccessToken, OAuthClient
+from esgx_platform.notifications.models import Notification, OutboxMail
 from esgx_platform.organizations.models import (
     Organization,
     OrgKind,
@@ -40,6 +42,7 @@ from esgx_platform.organizations.models import (
 )
 from esgx_platform.periods.models import ReportingPeriod
 from esgx_platform.rollups.models import FactorySettings, RelationshipPurchase
+from esgx_platform.scoring.records import RankingConfigRecord, RankingSnapshot, SupplierRating
 
 __all__ = [
     "ApiToken",
@@ -59,8 +62,10 @@ __all__ = [
     "ImprovementAction",
     "ImprovementActionEvent",
     "Invitation",
+    "JobRun",
     "KeyChallenge",
     "KeyEventRecord",
+    "KeyExpiryWarning",
     "LogCheckpoint",
     "LogCosignature",
     "LogKey",
@@ -68,14 +73,20 @@ __all__ = [
     "LogState",
     "LogSubtree",
     "Membership",
+    "Notification",
     "OAuthAccessToken",
     "OAuthClient",
     "OffsetSerialRange",
     "OrgKind",
     "Organization",
+    "OutboxMail",
+    "OverdueMark",
     "PriceIndex",
+    "RankingConfigRecord",
+    "RankingSnapshot",
     "RelationshipPurchase",
     "RelationshipSpend",
+    "Reminder",
     "ReportingPeriod",
     "Role",
     "SigningKey",
@@ -83,6 +94,7 @@ __all__ = [
     "SpendFactorTable",
     "StoredDisclosure",
     "StoredFootprint",
+    "SupplierRating",
     "SupplyRelationship",
     "User",
 ]

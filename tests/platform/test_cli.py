@@ -212,3 +212,16 @@ def test_oauth_client_scope_choices_match_the_service() -> None:
     from esgx_platform.machine.services import CLIENT_SCOPES
 
     assert sorted(CLIENT_SCOPES) == CLIENT_SCOPE_CHOICES
+
+
+def test_commands_refuse_a_schema_behind_the_code(cli_env: dict[str, str]) -> None:
+    # Nothing migrated: a clear instruction in both languages, not a raw SQL error.
+    for args in (
+        ("org", "list"),
+        ("jobs", "list"),
+        ("assessment", "run", "--org", "x", "--year", "2025"),
+    ):
+        code, out = run(cli_env, *args)
+        assert code == 1, args
+        assert "run `esgx db upgrade` first" in out and "请先运行" in out
+        assert "Traceback" not in out

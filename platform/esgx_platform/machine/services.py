@@ -31,7 +31,7 @@ CLIENT_ID_PREFIX = "esgxc_"
 
 SUPPLIER_TOKEN_SCOPES = frozenset({"disclosures:submit", "disclosures:read", "keys:manage"})
 CLIENT_SCOPES = frozenset(
-    {"footprints:read", "disclosures:read", "rollups:read", "assessments:read"}
+    {"footprints:read", "disclosures:read", "rollups:read", "assessments:read", "rankings:read"}
 )
 BAD_TOKEN = Text(
     "The access token is missing, unknown, expired or revoked.",

@@ -1,0 +1,1 @@
+"""Procurement scoring: explainable supplier scorecards, rankings, bands and snapshots."""

@@ -1,0 +1,56 @@
+"""`esgx jobs list`, `esgx jobs run-once` and `esgx jobs runs` through click's runner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from esgx_platform.cli import main
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "ESGX_DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}",
+        "ESGX_INSTANCE_DIR": str(tmp_path / "instance"),
+        "ESGX_MAIL_BACKEND": "file",
+    }
+
+
+def run(env: dict[str, str], *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), env=env)
+    return result.exit_code, result.output
+
+
+def test_jobs_list_run_once_and_runs(cli_env: dict[str, str]) -> None:
+    assert run(cli_env, "db", "upgrade")[0] == 0
+    code, out = run(cli_env, "jobs", "list")
+    assert code == 0, out
+    for job_id in ("reminders", "overdue-marks", "checkpoint", "mail-outbox", "key-expiry"):
+        assert job_id in out
+    assert "every 10 min / 每 10 分钟" in out and "daily at 03:30 UTC / 每天 UTC 03:30" in out
+    assert out.count("never run") == 6
+    assert "透明日志有新增条目时签署检查点。" in out
+
+    assert run(cli_env, "jobs", "run-once", "checkpoint") == (
+        0, "checkpoint: ok (checkpoint at size 0)\n",
+    )  # fmt: skip
+    code, out = run(cli_env, "jobs", "run-once", "checkpoint")
+    assert (code, out) == (0, "checkpoint: skipped (log unchanged at size 0)\n")
+    code, out = run(cli_env, "jobs", "run-once", "reminders")
+    assert code == 0 and out.startswith("reminders: skipped (0 reminders to 0 people;"), out
+
+    code, out = run(cli_env, "jobs", "list")
+    assert "last run" in out and "skipped (log unchanged at size 0)" in out
+    code, out = run(cli_env, "jobs", "runs", "--job", "checkpoint")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2 and all(" cli:" in line for line in lines)
+    assert "skipped" in lines[0] and " ok " in lines[1]  # newest first
+
+
+def test_run_once_of_an_unknown_job(cli_env: dict[str, str]) -> None:
+    code, out = run(cli_env, "jobs", "run-once", "nope")
+    assert code == 1
+    assert "No job 'nope'; the jobs are: reminders," in out and "没有任务 'nope'" in out
