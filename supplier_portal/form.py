@@ -50,7 +50,21 @@ class FormSubject:
         for sent, row in sorted(self.renumbered.items(), key=lambda kv: -len(kv[0])):
             if path == sent or path.startswith(sent + ".") or path.startswith(sent + "["):
                 return row + path[len(sent) :]
-        return path or "form"
+        # A whole section missing (every field of it left empty) points at its first field,
+        # so the error summary's link lands on something a keyboard user can type into.
+        return FIRST_FIELD.get(path, path) or "form"
+
+
+FIRST_FIELD = {
+    "scope1": "scope1.tco2e",
+    "scope2": "scope2.locationBasedTco2e",
+    "energy": "energy.electricityMwh",
+    "activity": "activity.revenue.amount",
+    "activity.revenue": "activity.revenue.amount",
+    "activity.output": "activity.output.amount",
+    "dataQuality": "dataQuality.primaryDataShare",
+    "verification": "verification.level",
+}
 
 
 def _value(name: str, raw: str) -> Any:
