@@ -28,7 +28,11 @@ bp = Blueprint("portal_team", __name__, template_folder="templates")
 
 
 def _page(
-    org_id: uuid.UUID, *, link: str | None = None, errors: tuple[FieldError, ...] = ()
+    org_id: uuid.UUID,
+    *,
+    link: str | None = None,
+    sent_to: str | None = None,
+    errors: tuple[FieldError, ...] = (),
 ) -> str:
     tenant = scope()
     org = tenant.require(org_id, *SUPPLIER_ROLES)
@@ -40,6 +44,7 @@ def _page(
         invitations=pending_invitations(tenant.session, org.id),
         is_admin=is_admin,
         link=link,
+        sent_to=sent_to,
         errors={e.path: e for e in errors},
     )
 
@@ -53,7 +58,8 @@ def team(org_id: uuid.UUID) -> ResponseReturnValue:
 @bp.post("/portal/orgs/<uuid:org_id>/invitations")
 @roles_required(Role.SUPPLIER_ADMIN)
 def create_invitation(org_id: uuid.UUID) -> ResponseReturnValue:
-    """The link is shown once, to the administrator who made it (it is stored hashed)."""
+    """The link is e-mailed to the invitee (queued with the invitation, in the language the
+    administrator chose) and shown once to the administrator (it is stored hashed)."""
     org = scope().require(org_id, Role.SUPPLIER_ADMIN)
     db = db_session()
     try:
@@ -64,6 +70,7 @@ def create_invitation(org_id: uuid.UUID) -> ResponseReturnValue:
             role=Role(request.form.get("role", Role.SUPPLIER_MEMBER.value)),
             locale=request.form.get("locale", "zh"),
             actor_user_id=principal().user_id,
+            link_for=_accept_link,
         )
     except EsgxError as exc:
         db.rollback()
@@ -71,8 +78,12 @@ def create_invitation(org_id: uuid.UUID) -> ResponseReturnValue:
     except ValueError:  # an unknown role value
         return _page(org_id), 422
     db.commit()
-    link = url_for("portal_team.accept_invitation", token=issued.secret, _external=True)
-    return _page(org_id, link=link), 201
+    return _page(org_id, link=_accept_link(issued.secret), sent_to=issued.record.email), 201
+
+
+def _accept_link(token: str) -> str:
+    """The one-time link: mailed to the invitee and shown once to the administrator."""
+    return url_for("portal_team.accept_invitation", token=token, _external=True)
 
 
 @bp.post("/portal/orgs/<uuid:org_id>/invitations/<uuid:invitation_id>/revoke")

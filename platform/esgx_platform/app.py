@@ -34,12 +34,17 @@ def create_app(
         intake_api,
         log_api,
         oauth,
+        operator_jobs,
         pages,
+        procurement_method,
+        procurement_views,
         ranking_api,
         rollup_api,
         tokens_api,
     )
     from supplier_portal.form_views import bp as portal_form_bp
+    from supplier_portal.inbox_views import bp as portal_inbox_bp
+    from supplier_portal.scorecard_views import bp as portal_scorecards_bp
     from supplier_portal.team_views import bp as portal_team_bp
     from supplier_portal.views import bp as portal_bp
 
@@ -76,6 +81,8 @@ def create_app(
         factory_views.bp,
         factory_assessments.bp,
         factory_actions.bp,
+        procurement_views.bp,
+        procurement_method.bp,
         api.bp,
         intake_api.bp,
         log_api.bp,
@@ -84,9 +91,12 @@ def create_app(
         assessment_api.bp,
         ranking_api.bp,
         tokens_api.bp,
+        operator_jobs.bp,
         portal_bp,
         portal_form_bp,
         portal_team_bp,
+        portal_inbox_bp,
+        portal_scorecards_bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import sys
+from datetime import UTC, datetime
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -78,26 +80,65 @@ def jobs_list() -> None:
 
 @jobs.command("run-once", help="Run one job now, as the scheduler would, and record the run.")
 @click.argument("job_id")
-def jobs_run_once(job_id: str) -> None:
+@click.option(
+    "--now",
+    "now_text",
+    metavar="WHEN",
+    help="Time travel (development and demos; refused with ESGX_ENV=production): run as if "
+    "the clock read WHEN, an ISO date (midnight UTC) or date and time (UTC unless it says). "
+    "Everything the run writes carries that time: the run, reminders, inbox rows and mail.",
+)
+def jobs_run_once(job_id: str, now_text: str | None) -> None:
+    from esgx_platform.db import clock_at
     from esgx_platform.jobs.base import JobContext
     from esgx_platform.jobs.registry import find_job
     from esgx_platform.jobs.runner import instance_name, run_job
     from esgx_platform.notifications.mail import mail_backend
 
     current = settings()
+    moment = _time_travel(now_text, production=current.is_production)
     try:
         job = find_job(_declared(), job_id)
         mailer = mail_backend(current)
     except EsgxError as exc:
         raise fail(exc) from None
+    instance = instance_name("cli")
+    travel = contextlib.nullcontext() if moment is None else clock_at(moment)
+    if moment is not None:
+        instance = f"{instance} clock={moment:%Y-%m-%dT%H:%M:%SZ}"  # labelled in `jobs runs`
+        click.echo(
+            f"time travel: running {job.id} as if it were {moment:%Y-%m-%d %H:%M} UTC", err=True
+        )
     opened = current_database()
     try:
-        run = run_job(JobContext(opened, current, mailer), job, instance=instance_name("cli"))
+        with travel:
+            run = run_job(JobContext(opened, current, mailer), job, instance=instance)
     finally:
         opened.dispose()
     click.echo(f"{job.id}: {run.outcome}" + (f" ({run.summary})" if run.summary else ""))
     if run.outcome == "failed":
         raise click.ClickException(run.error or "failed")
+
+
+def _time_travel(text: str | None, *, production: bool) -> datetime | None:
+    """The --now moment, aware UTC; refused in production, where mail would go to real people
+    dated in the future and reminders would be spent before their day."""
+    if text is None:
+        return None
+    if production:
+        raise click.UsageError(
+            "--now (time travel) is for development and demos, not ESGX_ENV=production. / "
+            "--now（时间旅行）仅用于开发和演示，不能在 ESGX_ENV=production 下使用。"
+        )
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(
+            f"{text!r} is not an ISO date or date and time (2027-01-16, 2027-01-16T09:00). / "
+            f"{text!r} 不是 ISO 日期或日期时间（2027-01-16、2027-01-16T09:00）。",
+            param_hint="--now",
+        ) from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @jobs.command("runs", help="The most recent job runs, newest first.")

@@ -10,6 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
 from esgx_platform.demo.world import DEMO_PASSWORD
@@ -49,6 +50,10 @@ def test_supplier_pages_in_both_languages(browser: Browser, tmp_path: Path) -> N
             ("签名并提交披露", "Sign and submit a disclosure"),
         )
         pages["portal-form"] = (org_base + "/form", ("季度披露", "Quarterly disclosure"))
+        pages["portal-scorecards"] = (
+            org_base + "/scorecards",
+            ("客户评分卡", "Scorecards from customers"),
+        )
         for name, (path, (zh, _en)) in pages.items():
             page.goto(live.base + path)
             expect(page.locator("h1")).to_contain_text(zh)
@@ -118,6 +123,64 @@ def test_factory_pages_in_both_languages(browser: Browser, tmp_path: Path) -> No
         page.goto(rollup)
         expect(page.locator("h1")).to_contain_text("范围三汇总")
         shoot(page, "factory-rollup.zh")
+        context.close()
+
+
+def test_procurement_ranking_in_both_languages(browser: Browser, tmp_path: Path) -> None:
+    """Procurement as a new user would on the demo (in Chinese, the demo user's language):
+    from the dashboard to the ranking, filter it, open a supplier's scorecard, compare three
+    suppliers, download the XLSX and open it; then the ranking in English."""
+    with live_server(tmp_path, seed_demo=True) as live:
+        context = browser.new_context(
+            viewport={"width": 1200, "height": 900}, accept_downloads=True
+        )
+        page = context.new_page()
+        page.goto(live.base + "/login")
+        page.fill("#email", "procurement@esgx.example")
+        page.fill("#password", DEMO_PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url(live.base + "/")
+        page.click("main a:text-is('供应商排名')")
+        expect(page.locator("h1")).to_contain_text("供应商排名")
+        expect(page.locator("figure svg.chart")).to_have_count(1)
+        rows = page.locator("table.ranking tbody tr")
+        everyone = rows.count()
+        assert everyone > 10
+        shoot(page, "procurement-ranking.zh")
+        # Filter: the red band only (every badge left is red, and says so in words).
+        page.select_option("#band", "red")
+        page.click("form.filters button[type=submit]")
+        expect(page.locator("table.ranking tbody .band-red")).to_have_count(rows.count())
+        assert 0 < rows.count() < everyone
+        expect(page.locator("table.ranking tbody .band")).to_contain_text(["红色"] * rows.count())
+        # A supplier's scorecard, component by component.
+        rows.first.locator("th a").click()
+        expect(page.locator("h1")).to_contain_text("评分卡")
+        expect(page.locator("table.scorecard tbody tr")).to_have_count(14)
+        expect(page.locator("main")).to_contain_text("为何排在此位")
+        shoot(page, "procurement-supplier.zh")
+        page.go_back()
+        page.click("a:text-is('清除筛选')")
+        expect(rows).to_have_count(everyone)
+        # Compare three: a plain GET form with checkboxes.
+        for i in range(3):
+            rows.nth(i).locator("input[type=checkbox]").check()
+        page.click("button:text-is('比较所选供应商（2 至 4 家）')")
+        expect(page.locator("h1")).to_contain_text("比较供应商")
+        expect(page.locator("table.compare thead th")).to_have_count(4)
+        page.go_back()
+        # The spreadsheet of what is shown, with the weights: it opens cleanly.
+        with page.expect_download() as download:
+            page.click("a[href*='export.xlsx']")
+        assert download.value.suggested_filename.startswith("supplier-ranking-")
+        sheet_file = tmp_path / download.value.suggested_filename
+        download.value.save_as(sheet_file)
+        book = load_workbook(sheet_file)
+        assert book.sheetnames[1] == "权重与方法"
+        assert book.worksheets[0].max_row == everyone + 1
+        switch_language(page, "en")
+        expect(page.locator("h1")).to_contain_text("Supplier ranking")
+        shoot(page, "procurement-ranking.en")
         context.close()
 
 

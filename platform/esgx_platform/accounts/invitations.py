@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from esgx_platform.accounts.invitation_letter import invitation_letter
 from esgx_platform.accounts.models import Invitation, Membership, Role, User
 from esgx_platform.accounts.services import add_membership, create_user, find_user
 from esgx_platform.audit.services import record_event
@@ -17,6 +19,7 @@ from esgx_platform.db import utcnow
 from esgx_platform.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from esgx_platform.i18n import Text
 from esgx_platform.machine.services import Issued, sha256_hex
+from esgx_platform.notifications.services import queue_mail
 from esgx_platform.organizations.models import Organization
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -34,8 +37,12 @@ def invite(
     role: Role,
     locale: str,
     actor_user_id: uuid.UUID | None,
+    link_for: Callable[[str], str] | None = None,
 ) -> Issued[Invitation]:
-    """A one-time link (valid INVITATION_LIFETIME) for `email` to join in `role`."""
+    """A one-time link (valid INVITATION_LIFETIME) for `email` to join in `role`. With
+    `link_for` (the link for a token), the invitation is also queued as an e-mail in the
+    invitee's language, in the caller's transaction (sent after the commit). Raises
+    InvalidInput for a bad address or role, Conflict for someone who is a member already."""
     email = email.strip().lower()
     if "@" not in email or len(email) > 254:
         raise InvalidInput(
@@ -75,7 +82,30 @@ def invite(
         target_id=invitation.id,
         details={"email": email, "role": role.value},
     )
+    if link_for is not None:
+        _queue_invitation(session, invitation, organization, link_for(token), actor_user_id)
     return Issued(invitation, token)
+
+
+def _queue_invitation(
+    session: Session,
+    invitation: Invitation,
+    organization: Organization,
+    link: str,
+    actor_user_id: uuid.UUID | None,
+) -> None:
+    inviter = session.get(User, actor_user_id) if actor_user_id else None
+    letter = invitation_letter(
+        organization=organization,
+        role=invitation.role,
+        inviter=inviter.display_name if inviter else None,
+        link=link,
+        expires_at=invitation.expires_at,
+    )
+    # No name yet: the invitee chooses one when accepting.
+    queue_mail(
+        session, to_address=invitation.email, locale=invitation.locale, letter=letter, name=None
+    )
 
 
 def open_invitation(session: Session, token: str) -> Invitation:

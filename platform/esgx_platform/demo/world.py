@@ -353,6 +353,22 @@ USERS: tuple[DemoUser, ...] = (
         SUPPLIERS[1].name_en,
         "zh",
     ),
+    # The supplier that files nothing for the newest quarter (seed_filings.SILENT): its people
+    # get the scheduler's overdue reminder, one in Chinese and one in English (README).
+    DemoUser(
+        "taihu-admin@esgx.example",
+        "太湖模组管理员 Taihu admin",
+        Role.SUPPLIER_ADMIN,
+        SUPPLIERS[16].name_en,
+        "zh",
+    ),
+    DemoUser(
+        "taihu-member@esgx.example",
+        "太湖模组成员 Taihu member",
+        Role.SUPPLIER_MEMBER,
+        SUPPLIERS[16].name_en,
+        "en",
+    ),
     DemoUser("procurement@esgx.example", "采购 Procurement", Role.PROCUREMENT, "lead", "zh"),
     DemoUser(
         "analyst@esgx.example", "碳分析师 Factory analyst", Role.FACTORY_ANALYST, "lead", "en"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -68,6 +68,25 @@ def due_on(today: date, deadline_days: int) -> list[Due]:
             found.append(Due(quarter, deadline, stage))
         quarter = quarter.next()
     return found
+
+
+# The roll-up's and the ranking's quarter statuses that mean "no accepted filing" (see
+# rollups.engine.status_of); `noConsent` is left out: the factory may not see whether it filed.
+UNFILED_STATUSES = frozenset({"notDisclosed", "rejected"})
+
+
+def overdue_quarters(
+    statuses: Iterable[tuple[str, str | None]], deadline_days: int, now: datetime
+) -> list[str]:
+    """The quarters, of `(quarter key, status)` pairs, that are overdue: no accepted filing
+    and the factory's deadline has passed. This is what the `overdue-marks` job records, read
+    from the same statuses the roll-up and the ranking already penalize, so a page shows it
+    whether or not a scheduler has run."""
+    return sorted(
+        key
+        for key, status in statuses
+        if status in UNFILED_STATUSES and Quarter.parse(key).default_deadline(deadline_days) < now
+    )
 
 
 def lead_factory_ids(session: Session) -> list[uuid.UUID]:

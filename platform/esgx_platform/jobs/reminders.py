@@ -54,6 +54,7 @@ def _remind(session: Session, ctx: JobContext, owed: Owed) -> int:
     if not members:
         return 0
     reminder = Reminder(
+        id=uuid.uuid4(),  # known before the flush: the inbox rows refer to it
         supplier_id=owed.supplier.id,
         lead_factory_id=owed.factory.id,
         period_id=owed.period.id,
@@ -70,7 +71,7 @@ def _remind(session: Session, ctx: JobContext, owed: Owed) -> int:
         quarter=owed.due.quarter,
         deadline=owed.due.deadline,
         today=utcnow().date(),
-        link=f"{ctx.settings.base_url}/portal/orgs/{owed.supplier.id}/form",
+        link=form_link(ctx.settings.base_url, owed.supplier.id, owed.period.key),
     )
     for user in members:
         notify_user(
@@ -81,8 +82,14 @@ def _remind(session: Session, ctx: JobContext, owed: Owed) -> int:
             letter=letter,
             period_id=owed.period.id,
             stage=owed.due.stage.value,
+            reminder_id=reminder.id,
         )
     return len(members)
+
+
+def form_link(base_url: str, supplier_id: uuid.UUID, period_key: str) -> str:
+    """The supplier's disclosure form for the period in the portal (what a reminder links)."""
+    return f"{base_url}/portal/orgs/{supplier_id}/form?period={period_key}"
 
 
 def mark_overdue(ctx: JobContext) -> JobResult:

@@ -15,6 +15,7 @@ from esgx_platform.i18n import Text, normalize_locale
 from esgx_platform.periods.quarters import Quarter
 
 GREETING = Text("Hello {name},", "{name}，您好：")
+GREETING_UNNAMED = Text("Hello,", "您好：")  # someone without an account yet (an invitee)
 PORTAL = Text("Open the supplier portal", "打开供应商门户")
 # Spelled out: strftime's %B follows the process locale, and mail must not.
 MONTHS = (
@@ -31,24 +32,26 @@ class Letter:
     paragraphs: tuple[Text, ...]
     link: str | None
     footer: Text
+    link_label: Text = PORTAL
 
     def body(self, locale: str) -> str:
         """The inbox text: the paragraphs and the link (no greeting, no footer)."""
         parts = [p.render(locale) for p in self.paragraphs]
         if self.link:
-            parts.append(f"{PORTAL.render(locale)}: {self.link}")
+            parts.append(f"{self.link_label.render(locale)}: {self.link}")
         return "\n\n".join(parts)
 
-    def mail_text(self, locale: str, name: str) -> str:
-        greeting = GREETING.format(name=name).render(locale)
+    def mail_text(self, locale: str, name: str | None) -> str:
+        greeting = _greeting(name).render(locale)
         return f"{greeting}\n\n{self.body(locale)}\n\n-- \n{self.footer.render(locale)}\n"
 
-    def mail_html(self, locale: str, name: str) -> str:
+    def mail_html(self, locale: str, name: str | None) -> str:
         lang = "zh-CN" if normalize_locale(locale) == "zh" else "en"
-        paragraphs = [GREETING.format(name=name), *self.paragraphs]
+        paragraphs = [_greeting(name), *self.paragraphs]
         html = [f"<p>{escape(p.render(locale))}</p>" for p in paragraphs]
         if self.link:
-            html.append(f'<p><a href="{escape(self.link)}">{escape(PORTAL.render(locale))}</a></p>')
+            label = escape(self.link_label.render(locale))
+            html.append(f'<p><a href="{escape(self.link)}">{label}</a></p>')
         html.append(
             f'<p style="color:#52606d;font-size:0.9em">{escape(self.footer.render(locale))}</p>'
         )
@@ -59,6 +62,10 @@ class Letter:
             + "\n".join(html)
             + "\n</body></html>\n"
         )
+
+
+def _greeting(name: str | None) -> Text:
+    return GREETING_UNNAMED if name is None else GREETING.format(name=name)
 
 
 def both(template: Text, en: dict[str, Any], zh: dict[str, Any]) -> Text:

@@ -24,6 +24,8 @@ class Notification(Base):
     kind: Mapped[str] = mapped_column(String(32))  # reminder | key_expiry
     period_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("reporting_periods.id"))
     stage: Mapped[str | None] = mapped_column(String(8))  # reminders: t-14, t-3, t+1
+    # The reminder announced (its lead factory, period and deadline), for the inbox page.
+    reminder_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("reminders.id"))
     title_en: Mapped[str] = mapped_column(String(300))
     title_zh: Mapped[str] = mapped_column(String(300))
     body_en: Mapped[str] = mapped_column(Text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from esgx_platform.accounts.models import Membership, Role, User
@@ -42,6 +42,7 @@ def notify_user(
     letter: Letter,
     period_id: uuid.UUID | None = None,
     stage: str | None = None,
+    reminder_id: uuid.UUID | None = None,
 ) -> Notification:
     """Put `letter` in the user's inbox and queue it as mail in the user's language; both are
     written with the caller's transaction, and the mail goes out after it commits."""
@@ -52,24 +53,48 @@ def notify_user(
         kind=kind,
         period_id=period_id,
         stage=stage,
+        reminder_id=reminder_id,
         title_en=letter.title.en,
         title_zh=letter.title.zh,
         body_en=letter.body("en"),
         body_zh=letter.body("zh"),
         link=letter.link,
     )
-    locale = normalize_locale(user.locale)
-    mail = OutboxMail(
-        notification_id=note.id,
+    session.add(note)
+    queue_mail(
+        session,
         to_address=user.email,
+        locale=user.locale,
+        letter=letter,
+        name=user.display_name,
+        notification_id=note.id,
+    )
+    return note
+
+
+def queue_mail(
+    session: Session,
+    *,
+    to_address: str,
+    locale: str,
+    letter: Letter,
+    name: str | None,
+    notification_id: uuid.UUID | None = None,
+) -> OutboxMail:
+    """Queue `letter` as mail in `locale` in the caller's transaction (sent after the commit
+    by the `mail-outbox` job); `name` None greets without a name (no account yet)."""
+    locale = normalize_locale(locale)
+    mail = OutboxMail(
+        notification_id=notification_id,
+        to_address=to_address,
         locale=locale,
         subject=letter.title.render(locale),
-        body_text=letter.mail_text(locale, user.display_name),
-        body_html=letter.mail_html(locale, user.display_name),
+        body_text=letter.mail_text(locale, name),
+        body_html=letter.mail_html(locale, name),
         next_attempt_at=utcnow(),
     )
-    session.add_all([note, mail])
-    return note
+    session.add(mail)
+    return mail
 
 
 def inbox(session: Session, *, user_id: uuid.UUID, unread_only: bool = False) -> list[Notification]:
@@ -88,3 +113,19 @@ def mark_read(session: Session, *, user_id: uuid.UUID, notification_id: uuid.UUI
     if note.read_at is None:
         note.read_at = utcnow()
     return note
+
+
+def mark_all_read(session: Session, *, user_id: uuid.UUID) -> int:
+    """Mark every unread notification of the user read; how many were unread."""
+    unread = inbox(session, user_id=user_id, unread_only=True)
+    now = utcnow()
+    for note in unread:
+        note.read_at = now
+    return len(unread)
+
+
+def unread_count(session: Session, *, user_id: uuid.UUID) -> int:
+    stmt = select(func.count()).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None)
+    )
+    return int(session.scalar(stmt) or 0)

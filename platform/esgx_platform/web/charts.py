@@ -76,15 +76,17 @@ def stacked_bars_with_line(
     title: str,
     unit: str,
     line_unit: str,
+    top: Decimal | None = None,
 ) -> str:
     """Stacked bars per category (e.g. Scope 1, 2, 3 by quarter) and an optional line on a
-    right-hand axis (e.g. intensity). Returns an <svg> element with a <title> for screen
-    readers and a legend (wrapped onto more rows when it is long)."""
+    right-hand axis (e.g. intensity), on an axis from 0 to `top` (default: a round value above
+    the tallest bar). Returns an <svg> element with a <title> for screen readers and a legend
+    (wrapped onto more rows when it is long)."""
     n = len(categories)
     if n == 0:
         return ""
     totals = [sum((s.values[i] for s in stacks), Decimal(0)) for i in range(n)]
-    top = nice_top(max(totals))
+    top = top or nice_top(max(totals))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / n
     items = [(s.label, _color(s, k), "box") for k, s in enumerate(stacks)]

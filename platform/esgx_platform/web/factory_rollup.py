@@ -6,14 +6,16 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from esgx_platform.db import utcnow
 from esgx_platform.intake.models import FootprintCredential, StoredDisclosure
+from esgx_platform.jobs.deadlines import overdue_quarters
 from esgx_platform.periods.models import ReportingPeriod
 from esgx_platform.periods.quarters import Quarter
 from esgx_platform.periods.services import list_periods
@@ -47,6 +49,8 @@ class StatusEntry:
     name_en: str
     name_zh: str
     quarters: list[str] = field(default_factory=list)
+    # Of those quarters, the ones still without a filing after the factory's deadline.
+    overdue: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -114,7 +118,7 @@ def dashboard(
         total=total,
         categories=category_rows(report),
         quarters=[quarter_figures(session, lead_factory_id, q, report) for q in quarters],
-        status=status_lists(report.rollup.lines),
+        status=status_lists(report.rollup.lines, deadline_days_of(report), utcnow()),
     )
 
 
@@ -144,9 +148,11 @@ def category_rows(report: RollupReport) -> list[CategoryRow]:
     ]
 
 
-def status_lists(lines: Iterable[Line]) -> dict[str, list[StatusEntry]]:
+def status_lists(
+    lines: Iterable[Line], deadline_days: int, now: datetime
+) -> dict[str, list[StatusEntry]]:
     """Suppliers missing, late, rejected or without consent, each with its quarters (the
-    same rules as the roll-up report's status lists)."""
+    same rules as the roll-up report's status lists) and which of them are overdue."""
     found: dict[str, dict[uuid.UUID, StatusEntry]] = {key: {} for key in STATUSES}
     for line in lines:
         r = line.row
@@ -157,10 +163,25 @@ def status_lists(lines: Iterable[Line]) -> dict[str, list[StatusEntry]]:
             r.supplier_id, StatusEntry(r.supplier_id, r.supplier_en, r.supplier_zh)
         )
         entry.quarters.append(r.quarter)
-    for entries in found.values():
+    for key, entries in found.items():
         for entry in entries.values():
             entry.quarters.sort()
+            entry.overdue = overdue_quarters(((q, key) for q in entry.quarters), deadline_days, now)
     return {key: sorted(v.values(), key=lambda e: e.name_en) for key, v in found.items()}
+
+
+def deadline_days_of(report: RollupReport) -> int:
+    """The factory's deadline (days after quarter end) the report was computed with."""
+    days = report.settings["deadlineDays"]
+    assert isinstance(days, int)
+    return days
+
+
+def overdue_in(lines: Iterable[Line], deadline_days: int, now: datetime) -> set[str]:
+    """The quarters of these lines with no filing after the factory's deadline."""
+    return set(
+        overdue_quarters(((ln.row.quarter, status_of(ln.row)) for ln in lines), deadline_days, now)
+    )
 
 
 def category_suppliers(report: RollupReport, category: int) -> list[SupplierPeriod]:

@@ -145,4 +145,5 @@ def supplier(org_id: uuid.UUID, supplier_id: uuid.UUID) -> ResponseReturnValue:
         lines=lines,
         links=links,
         currency=report.settings["reportingCurrency"],
+        overdue=data.overdue_in(lines, data.deadline_days_of(report), utcnow()),
     )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from babel.numbers import format_currency
 from babel.numbers import format_decimal as babel_format_decimal
 from flask import Flask
 
+from esgx_platform.db import utcnow
 from esgx_platform.ghg import SCOPE3_CATEGORIES
 from esgx_platform.i18n import Text
+from esgx_platform.jobs.deadlines import overdue_quarters
 from esgx_platform.organizations.models import OrgKind
 from esgx_platform.organizations.provinces import PROVINCES
 from esgx_platform.web.i18n import current_locale
@@ -45,6 +49,12 @@ def format_money(amount: Decimal, currency: str | None) -> str:
     return str(format_currency(amount, currency or "CNY", locale=babel_locale))
 
 
+def overdue_of(quarters: Iterable[Any], deadline_days: int) -> list[str]:
+    """Of a scorecard's quarters (`.quarter`, `.status`), those still unfiled after the
+    factory's deadline: the "overdue" badge wherever suppliers are listed."""
+    return overdue_quarters(((q.quarter, q.status) for q in quarters), deadline_days, utcnow())
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         kind_label=kind_label,
@@ -52,4 +62,5 @@ def init_app(app: Flask) -> None:
         category_label=category_label,
         format_money=format_money,
         format_decimal=format_decimal,
+        overdue_of=overdue_of,
     )

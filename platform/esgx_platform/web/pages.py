@@ -34,7 +34,20 @@ def home() -> ResponseReturnValue:
         if org.kind is OrgKind.LEAD_FACTORY
         and (who.is_operator or Role.FACTORY_ANALYST in who.roles_in(org.id))
     }
-    return render_template("dashboard.html", orgs=orgs, analyst_of=analyst_of)
+    # Lead factories whose supplier ranking this person may open (procurement and analysts).
+    ranking_of = {
+        org.id
+        for org in orgs
+        if org.kind is OrgKind.LEAD_FACTORY
+        and (who.is_operator or who.roles_in(org.id) & FACTORY_ROLES)
+    }
+    return render_template(
+        "dashboard.html",
+        orgs=orgs,
+        analyst_of=analyst_of,
+        ranking_of=ranking_of,
+        is_operator=who.is_operator,
+    )
 
 
 @bp.get("/orgs/<uuid:org_id>")
@@ -55,10 +68,14 @@ def organization(org_id: uuid.UUID) -> ResponseReturnValue:
     factory_pages = org.kind is OrgKind.LEAD_FACTORY and (
         principal().is_operator or Role.FACTORY_ANALYST in principal().roles_in(org.id)
     )
+    ranking_pages = org.kind is OrgKind.LEAD_FACTORY and bool(
+        principal().is_operator or principal().roles_in(org.id) & FACTORY_ROLES
+    )
     return render_template(
         "organization.html",
         org=org,
         suppliers=suppliers,
         customers=customers,
         factory_pages=factory_pages,
+        ranking_pages=ranking_pages,
     )

@@ -11,8 +11,10 @@ from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields, validate
 
 from esgx_platform.accounts.models import Role
+from esgx_platform.db import utcnow
 from esgx_platform.errors import NotFound
 from esgx_platform.i18n import Text
+from esgx_platform.jobs.deadlines import overdue_quarters
 from esgx_platform.organizations.models import Organization, OrgKind
 from esgx_platform.schemas import load
 from esgx_platform.scoring.engine import Scorecard
@@ -86,7 +88,16 @@ def ranking(org_id: uuid.UUID, period: str) -> ResponseReturnValue:
     cards = [c for c in live.ranking.scorecards if _matches(c, query)]
     with cyclic_gc_paused():
         body = ranking_json(live.ranking, version=live.config.version, cards=cards)
+    for supplier in body["suppliers"]:
+        supplier["overdueQuarters"] = _overdue(supplier, live.ranking.inputs.deadline_days)
     return jsonify(body)
+
+
+def _overdue(card: dict[str, Any], deadline_days: int) -> list[str]:
+    """The scorecard's quarters still unfiled after the deadline: not a scoring input (the
+    `notDisclosed` penalty already counts them), a live flag for the reader."""
+    statuses = ((q["quarter"], q["status"]) for q in card["quarters"])
+    return overdue_quarters(statuses, deadline_days, utcnow())
 
 
 def snapshot_json(snapshot: RankingSnapshot, *, full: bool) -> dict[str, Any]:
@@ -235,12 +246,14 @@ def own_scorecard(
     mine = [c for c in live.ranking.scorecards if c.supplier.relationship_id == rel.id]
     if not mine:
         raise NotFound(Text("Not ranked in {p}.", "{p} 期间未参与排名。").format(p=period))
+    card = scorecard_json(mine[0], own_view=True)
+    card["overdueQuarters"] = _overdue(card, live.ranking.inputs.deadline_days)
     return jsonify(
         {
             "leadFactoryId": str(rel.lead_factory_id),
             "period": live.ranking.inputs.period,
             "quarters": list(live.ranking.inputs.quarters),
             "config": method_json(live.config.config, live.config.version),
-            "scorecard": scorecard_json(mine[0], own_view=True),
+            "scorecard": card,
         }
     )

@@ -8,6 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from esgx_platform.cli import main
+from esgx_platform.db import Database
+from tests.platform.jobs.world import reminded_world
 
 
 @pytest.fixture
@@ -54,3 +56,37 @@ def test_run_once_of_an_unknown_job(cli_env: dict[str, str]) -> None:
     code, out = run(cli_env, "jobs", "run-once", "nope")
     assert code == 1
     assert "No job 'nope'; the jobs are: reminders," in out and "没有任务 'nope'" in out
+
+
+def test_run_once_with_time_travel(cli_env: dict[str, str], tmp_path: Path) -> None:
+    assert run(cli_env, "db", "upgrade")[0] == 0
+    database = Database(cli_env["ESGX_DATABASE_URL"])
+    try:
+        with database.transaction() as session:
+            reminded_world(session)  # 2025-Q3, deadline 30 October 2025
+    finally:
+        database.dispose()
+    code, out = run(cli_env, "jobs", "run-once", "reminders", "--now", "2025-10-16T09:00")
+    assert code == 0, out
+    assert "time travel: running reminders as if it were 2025-10-16 09:00 UTC" in out
+    assert "reminders: ok (3 reminders to 4 people; mail: 4 sent" in out
+    mails = sorted((tmp_path / "instance" / "mail").glob("*.eml"))
+    assert len(mails) == 4 and all(m.name.startswith("20251016T090000-") for m in mails)
+    code, out = run(cli_env, "jobs", "runs", "--job", "reminders")
+    assert "2025-10-16 09:00:00Z" in out and "clock=2025-10-16T09:00:00Z" in out
+    # The same stage again, now or at that time: nothing is sent twice.
+    code, out = run(cli_env, "jobs", "run-once", "reminders", "--now", "2025-10-20")
+    assert code == 0 and "reminders: skipped (0 reminders to 0 people;" in out
+
+
+def test_time_travel_is_refused_in_production_and_checked(cli_env: dict[str, str]) -> None:
+    code, out = run(cli_env, "jobs", "run-once", "reminders", "--now", "16/01/2027")
+    assert code == 2 and "is not an ISO date" in out
+    production = {
+        **cli_env,
+        "ESGX_ENV": "production",
+        "ESGX_SECRET_KEY": "s" * 40,
+        "ESGX_ENCRYPTION_KEYS": "A" * 43 + "=",
+    }
+    code, out = run(production, "jobs", "run-once", "reminders", "--now", "2027-01-16")
+    assert code == 2 and "not ESGX_ENV=production" in out

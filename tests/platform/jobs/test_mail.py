@@ -52,7 +52,7 @@ def test_reminders_arrive_over_smtp_in_each_language(
     with clock_at(day("2025-10-16")):
         send_reminders(ctx)
     by_address = {str(m["To"]): m for m in smtp_server.inbox.messages}
-    link = f"https://esgx.example/portal/orgs/{world.one.org.id}/form"
+    link = f"https://esgx.example/portal/orgs/{world.one.org.id}/form?period=2025-Q3"
 
     en = by_address[world.en.email]
     # Python folds a long header onto its own continuation line; readers drop that whitespace.

@@ -129,7 +129,7 @@ def test_inbox_keeps_both_languages_and_links_to_the_form(
     (note,) = inbox(session, user_id=world.zh.id)
     assert (note.kind, note.stage, note.organization_id) == ("reminder", "t-14", world.one.org.id)
     assert "14 days remain" in note.body_en and "距截止还有 14 天" in note.body_zh
-    assert note.link == f"https://esgx.example/portal/orgs/{world.one.org.id}/form"
+    assert note.link == f"https://esgx.example/portal/orgs/{world.one.org.id}/form?period=2025-Q3"
     assert note.link in note.body_en
     with clock_at(day("2025-10-17")):
         mark_read(session, user_id=world.zh.id, notification_id=note.id)
