@@ -133,6 +133,7 @@ def run_assessment(
     )
     result = assess(model, gathered.metrics)
     found = findings(result)
+    ids = gathered.input_ids()
     snapshot = AssessmentSnapshot(
         id=uuid.uuid4(),
         organization_id=organization.id,
@@ -143,9 +144,9 @@ def run_assessment(
         grade=result.grade.id,
         total_score=shown(result.total),
         inputs={
-            **gathered.input_ids(),
+            **ids,
             "logSize": current_state(session).size,
-            "checkpoint": _checkpoint(session, gathered, signer),
+            "checkpoint": _checkpoint(session, ids, signer),
         },
         metrics={k: None if v is None else str(v) for k, v in sorted(gathered.metrics.items())},
         result=_result_json(gathered, result.as_json()),
@@ -192,10 +193,9 @@ def _check_complete(year: int) -> None:
 
 
 def _checkpoint(
-    session: Session, gathered: Gathered, signer: LogSigner | None
+    session: Session, ids: dict[str, Any], signer: LogSigner | None
 ) -> dict[str, int] | None:
     """The checkpoint that covers every input (signed now when needed and possible)."""
-    ids = gathered.input_ids()
     wanted = [*ids["supplierDisclosures"], *ids["ownDisclosures"]]
     newest = session.scalar(
         select(func.max(StoredDisclosure.log_index)).where(StoredDisclosure.content_id.in_(wanted))

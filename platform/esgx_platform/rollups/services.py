@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from esgx_platform.errors import FieldError, InvalidInput, NotFound
 from esgx_platform.factors.services import factory_settings, load_conversions, load_factor_table
+from esgx_platform.factors.spend import Conversions, FactorTable
 from esgx_platform.i18n import Text
 from esgx_platform.periods.models import ReportingPeriod
 from esgx_platform.rollups.engine import Rollup, SupplierPeriod, by_supplier, roll_up
@@ -22,6 +23,7 @@ from esgx_platform.rollups.indicators import (
     responsibility_extension,
     tier2,
 )
+from esgx_platform.rollups.models import FactorySettings
 from esgx_platform.rollups.queries import supplier_quarters
 
 _PERIOD = re.compile(r"([0-9]{4})(?:-Q([1-4]))?")
@@ -89,9 +91,9 @@ def compute_rollup(
     periods = periods_for(session, period)
     if not periods:
         raise NotFound(Text("No reporting period {p}.", "没有报告期 {p}。").format(p=period))
-    settings = factory_settings(session, lead_factory_id)
-    table = load_factor_table(session, settings.spend_factor_table_id)
-    result = fold(session, lead_factory_id, period, periods)
+    basis = Basis.load(session, lead_factory_id)
+    settings, table = basis.settings, basis.table
+    result = fold(session, lead_factory_id, period, periods, basis)
     suppliers = by_supplier(result.lines)
     own_intensity = intensity(result.total.tco2e, result.total.spend)
     return RollupReport(
@@ -105,7 +107,7 @@ def compute_rollup(
         ),
         tier2=tier2(suppliers),
         intensity=own_intensity,
-        previous=_compare(session, lead_factory_id, periods, result, own_intensity)
+        previous=_compare(session, lead_factory_id, periods, result, own_intensity, basis)
         if compare
         else None,
         settings={
@@ -118,22 +120,39 @@ def compute_rollup(
     )
 
 
+@dataclass(frozen=True)
+class Basis:
+    """What a roll-up is computed with, read once per roll-up (and reused for the year before):
+    the factory's settings, its spend-factor table, the rates and price indices."""
+
+    settings: FactorySettings
+    table: FactorTable | None
+    conversions: Conversions
+
+    @classmethod
+    def load(cls, session: Session, lead_factory_id: uuid.UUID) -> Basis:
+        settings = factory_settings(session, lead_factory_id)
+        table = load_factor_table(session, settings.spend_factor_table_id)
+        return cls(settings, table, load_conversions(session))
+
+
 def fold(
     session: Session,
     lead_factory_id: uuid.UUID,
     label: str,
     periods: list[ReportingPeriod],
+    basis: Basis | None = None,
 ) -> Rollup:
     """Read and fold the periods' supplier-quarters (no indicators, no comparison)."""
-    settings = factory_settings(session, lead_factory_id)
+    basis = basis or Basis.load(session, lead_factory_id)
     rows = supplier_quarters(
         session,
         lead_factory_id=lead_factory_id,
         periods=periods,
-        deadline_days=settings.deadline_days,
-        reporting_currency=settings.reporting_currency,
-        table=load_factor_table(session, settings.spend_factor_table_id),
-        conversions=load_conversions(session),
+        deadline_days=basis.settings.deadline_days,
+        reporting_currency=basis.settings.reporting_currency,
+        table=basis.table,
+        conversions=basis.conversions,
     )
     return roll_up(label, rows)
 
@@ -144,6 +163,7 @@ def _compare(
     periods: list[ReportingPeriod],
     result: Rollup,
     own_intensity: Decimal | None,
+    basis: Basis,
 ) -> Comparison | None:
     """The same quarters a year earlier; None unless every one of them exists (a year of four
     quarters against one of a single quarter would say nothing)."""
@@ -152,7 +172,7 @@ def _compare(
     earlier = [p for p in periods_for(session, label) if p.quarter in wanted]
     if len(earlier) < len(wanted):
         return None
-    before = fold(session, lead_factory_id, label, earlier)
+    before = fold(session, lead_factory_id, label, earlier, basis)
     before_intensity = intensity(before.total.tco2e, before.total.spend)
     return Comparison(
         period=label,
