@@ -48,6 +48,9 @@ class Settings:
     scheduler_retry_seconds: int
     job_run_retention_days: int
     job_intervals: tuple[tuple[str, int], ...]
+    # Calls the platform makes: webhooks and PACT callbacks (docs/pact.md).
+    outbound_ca_file: Path | None = None
+    pact_https_only: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -81,6 +84,7 @@ class Settings:
             log_origin=env.get("ESGX_LOG_ORIGIN", "esgx.localhost/log"),
             token_lifetime_seconds=_token_lifetime(env),
             **_mail_and_jobs(env, environment, instance_dir),
+            **_outbound(env),
         )
 
     def with_overrides(self, **changes: Any) -> Settings:
@@ -122,6 +126,16 @@ def _mail_and_jobs(env: Mapping[str, str], environment: str, instance_dir: Path)
         "scheduler_retry_seconds": _int(env, "ESGX_SCHEDULER_RETRY_SECONDS", 5),
         "job_run_retention_days": _int(env, "ESGX_JOB_RUN_RETENTION_DAYS", 90),
         "job_intervals": _job_intervals(env),
+    }
+
+
+def _outbound(env: Mapping[str, str]) -> dict[str, Any]:
+    ca_file = env.get("ESGX_OUTBOUND_CA_FILE") or None
+    if ca_file is not None and not Path(ca_file).is_file():
+        raise _config_error("ESGX_OUTBOUND_CA_FILE", "the path of a PEM file of trusted CAs")
+    return {
+        "outbound_ca_file": Path(ca_file) if ca_file else None,
+        "pact_https_only": _bool(env, "ESGX_PACT_HTTPS_ONLY", True),
     }
 
 

@@ -40,6 +40,13 @@ from esgx_platform.organizations.models import (
     RelationshipSpend,
     SupplyRelationship,
 )
+from esgx_platform.pact.models import (
+    FootprintDeprecation,
+    FootprintKey,
+    FootprintListing,
+    PactCallbackCredential,
+    PactRequest,
+)
 from esgx_platform.periods.models import ReportingPeriod
 from esgx_platform.rollups.models import FactorySettings, RelationshipPurchase
 from esgx_platform.scoring.records import RankingConfigRecord, RankingSnapshot, SupplierRating
@@ -59,6 +66,9 @@ __all__ = [
     "FactorySettings",
     "Finding",
     "FootprintCredential",
+    "FootprintDeprecation",
+    "FootprintKey",
+    "FootprintListing",
     "ImprovementAction",
     "ImprovementActionEvent",
     "Invitation",
@@ -81,6 +91,8 @@ __all__ = [
     "Organization",
     "OutboxMail",
     "OverdueMark",
+    "PactCallbackCredential",
+    "PactRequest",
     "PriceIndex",
     "RankingConfigRecord",
     "RankingSnapshot",
