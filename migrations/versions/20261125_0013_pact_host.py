@@ -10,9 +10,12 @@ Create Date: 2026-11-26 00:40:00.000000+00:00
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
+
+from esgx_platform.db import UTCDateTime
 
 
 revision: str = '0013_pact_host'
@@ -29,6 +32,8 @@ def upgrade() -> None:
     sa.Column('footprint_id', sa.Uuid(), nullable=False),
     sa.Column('organization_id', sa.Uuid(), nullable=False),
     sa.Column('log_index', _BIGINT, nullable=False),
+    sa.Column('valid_from', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('valid_until', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['footprint_id'], ['product_footprints.id'], name=op.f('fk_footprint_listing_footprint_id_product_footprints')),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'], name=op.f('fk_footprint_listing_organization_id_organizations')),
     sa.PrimaryKeyConstraint('footprint_id', name=op.f('pk_footprint_listing'))
@@ -92,41 +97,85 @@ def upgrade() -> None:
     _append_only()
 
 
-def _uuid(value: object) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
 def _json(value: object) -> list[str]:
     return [str(v) for v in (json.loads(value) if isinstance(value, str) else value or [])]
 
 
+def _plus_three_years(moment: datetime) -> datetime:
+    try:
+        return moment.replace(year=moment.year + 3)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + 3, day=28)
+
+
+_F = sa.table(
+    "product_footprints",
+    sa.column("id", sa.Uuid()),
+    sa.column("organization_id", sa.Uuid()),
+    sa.column("disclosure_id", sa.Uuid()),
+    sa.column("credential_id", sa.Uuid()),
+    sa.column("product_ids", sa.JSON()),
+    sa.column("company_ids", sa.JSON()),
+    sa.column("classifications", sa.JSON()),
+    sa.column("preceding_ids", sa.JSON()),
+    sa.column("geography_country", sa.String()),
+    sa.column("geography_subdivision", sa.String()),
+    sa.column("geography_region", sa.String()),
+    sa.column("reference_period_end", UTCDateTime()),
+    sa.column("validity_start", UTCDateTime()),
+    sa.column("validity_end", UTCDateTime()),
+)
+_C = sa.table("footprint_credentials", sa.column("id", sa.Uuid()), sa.column("log_index", sa.Integer()))
+_D = sa.table("disclosures", sa.column("id", sa.Uuid()), sa.column("log_index", sa.Integer()))
+_LISTING = sa.table(
+    "footprint_listing",
+    sa.column("footprint_id", sa.Uuid()),
+    sa.column("organization_id", sa.Uuid()),
+    sa.column("log_index", sa.Integer()),
+    sa.column("valid_from", UTCDateTime()),
+    sa.column("valid_until", UTCDateTime()),
+)
+_KEYS = sa.table(
+    "footprint_keys", sa.column("footprint_id", sa.Uuid()), sa.column("kind", sa.String()), sa.column("value", sa.String())
+)
+_DEPRECATIONS = sa.table(
+    "footprint_deprecations",
+    sa.column("footprint_id", sa.Uuid()),
+    sa.column("successor_id", sa.Uuid()),
+    sa.column("log_index", sa.Integer()),
+)
+
+
 def _index_existing_footprints() -> None:
+    """The same rows esgx_platform.pact.index writes for new footprints (kept in step by a test
+    that indexes footprints both ways)."""
     bind = op.get_bind()
+    log_index = sa.func.coalesce(_C.c.log_index, _D.c.log_index).label("log_index")
     rows = bind.execute(
-        sa.text(
-            "SELECT f.id, f.organization_id, f.product_ids, f.company_ids, f.classifications, "
-            "f.preceding_ids, COALESCE(c.log_index, d.log_index) AS log_index "
-            "FROM product_footprints f "
-            "LEFT JOIN footprint_credentials c ON c.id = f.credential_id "
-            "LEFT JOIN disclosures d ON d.id = f.disclosure_id"
-        )
+        sa.select(_F, log_index)
+        .outerjoin(_C, _C.c.id == _F.c.credential_id)
+        .outerjoin(_D, _D.c.id == _F.c.disclosure_id)
+        .order_by(log_index)
     ).all()
-    owners = {_uuid(r.id): (_uuid(r.organization_id), r.log_index) for r in rows}
+    owners = {r.id: r.organization_id for r in rows}
     listing, keys, deprecations = [], [], {}
-    for r in sorted(rows, key=lambda r: r.log_index):
-        fid = _uuid(r.id)
-        listing.append({"footprint_id": fid, "organization_id": owners[fid][0], "log_index": r.log_index})
-        for kind, values in (("product", r.product_ids), ("company", r.company_ids), ("class", r.classifications)):
-            for value in sorted({v.lower() for v in _json(values)}):
-                keys.append({"footprint_id": fid, "kind": kind, "value": value})
+    for r in rows:
+        end = r.reference_period_end
+        listing.append({
+            "footprint_id": r.id, "organization_id": r.organization_id, "log_index": r.log_index,
+            "valid_from": r.validity_start or end, "valid_until": r.validity_end or _plus_three_years(end),
+        })
+        geo = [g for g in (r.geography_region, r.geography_country, r.geography_subdivision) if g]
+        for kind, values in (("product", _json(r.product_ids)), ("company", _json(r.company_ids)), ("class", _json(r.classifications)), ("geo", geo)):
+            for value in sorted({v.lower() for v in values}):
+                keys.append({"footprint_id": r.id, "kind": kind, "value": value})
         for old in _json(r.preceding_ids):
-            old_id = _uuid(old)
-            if owners.get(old_id, (None,))[0] == owners[fid][0] and old_id not in deprecations:
-                deprecations[old_id] = {"footprint_id": old_id, "successor_id": fid, "log_index": r.log_index}
-    meta = sa.MetaData()
-    for name, batch in (("footprint_listing", listing), ("footprint_keys", keys), ("footprint_deprecations", list(deprecations.values()))):
+            old_id = uuid.UUID(old)
+            if old_id != r.id and owners.get(old_id) == r.organization_id and old_id not in deprecations:
+                deprecations[old_id] = {"footprint_id": old_id, "successor_id": r.id, "log_index": r.log_index}
+    for table, batch in ((_LISTING, listing), (_KEYS, keys), (_DEPRECATIONS, list(deprecations.values()))):
         if batch:
-            bind.execute(sa.Table(name, meta, autoload_with=bind).insert(), batch)
+            bind.execute(table.insert(), batch)
 
 
 def _append_only() -> None:

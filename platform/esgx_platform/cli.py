@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from esgx_platform.cli_assessment import assessment
 from esgx_platform.cli_jobs import jobs, scheduler
+from esgx_platform.cli_pact import pact_callback
 from esgx_platform.cli_scoring import ranking
 from esgx_platform.cli_support import database as _database
 from esgx_platform.cli_support import fail as _fail
@@ -646,6 +647,7 @@ main.add_command(assessment)
 main.add_command(ranking)
 main.add_command(scheduler)
 main.add_command(jobs)
+main.add_command(pact_callback)
 
 if __name__ == "__main__":
     main()

@@ -68,6 +68,13 @@ class Unauthenticated(EsgxError):
     status = 401
 
 
+class TokenExpired(Unauthenticated):
+    """A bearer token that was valid once (PACT clients ask for a new one on this code)."""
+
+    type_slug = "token-expired"
+    title = Text("Token expired", "令牌已过期")
+
+
 class Conflict(EsgxError):
     type_slug = "conflict"
     title = Text("Conflict", "冲突")

@@ -32,9 +32,9 @@ class OutboundError(EsgxError):
     def reason(self) -> str:
         return self.detail.en
 
-
-def _failed(reason: str) -> OutboundError:
-    return OutboundError(Text("{r}", "{r}").format(r=reason))
+    @classmethod
+    def because(cls, reason: str) -> OutboundError:
+        return cls(Text("{r}", "{r}").format(r=reason))
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def post(
     OutboundError when no answer came (refused, TLS failure, timeout) or the URL is not https."""
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
-        raise _failed(f"not an https:// URL: {url[:200]}")
+        raise OutboundError.because(f"not an https:// URL: {url[:200]}")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     connection = http.client.HTTPSConnection(
         parts.hostname, parts.port or 443, timeout=timeout, context=tls_context(ca_file)
@@ -80,6 +80,6 @@ def post(
         return Answer(response.status, data, response.getheader("Content-Type", ""))
     except (OSError, http.client.HTTPException) as exc:
         # ssl.SSLError, timeouts and refusals are OSErrors; keep the reason short.
-        raise _failed(f"{type(exc).__name__}: {exc}"[:300]) from None
+        raise OutboundError.because(f"{type(exc).__name__}: {exc}"[:300]) from None
     finally:
         connection.close()

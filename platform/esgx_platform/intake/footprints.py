@@ -32,6 +32,7 @@ from esgx_platform.intake.store import footprint_row, jws_sha256
 from esgx_platform.keys.models import SigningKey
 from esgx_platform.ledger.log import append, lock_state
 from esgx_platform.organizations.models import Organization
+from esgx_platform.pact.index import index_footprints
 from esgx_platform.problems import RuleViolation, SchemaInvalid, WrongIssuer
 from signing import VerifiedCredential, disclosure_log_entry
 
@@ -139,7 +140,9 @@ def _store(
     )
     session.add(row)
     session.flush()
-    session.add(footprint_row(footprint, subject, org.id, credential_id=row.id))
+    stored = footprint_row(footprint, subject, org.id, credential_id=row.id)
+    session.add(stored)
+    index_footprints(session, [stored], log_index=row.log_index)
     record_event(
         session,
         action="footprint.accepted",

@@ -22,6 +22,7 @@ from esgx_platform.intake.models import (
     StoredDisclosure,
     StoredFootprint,
 )
+from esgx_platform.pact.index import index_footprints
 from esgx_platform.periods.models import ReportingPeriod
 from signing import VerifiedCredential
 
@@ -155,11 +156,13 @@ def add_children(
             )
         )
     # The footprints as filed (PACT tolerates members the platform does not model).
-    session.add_all(
+    footprints = [
         footprint_row(pf, new_footprints[pf.id], row.organization_id, disclosure_id=row.id)
         for pf in d.product_footprints
         if pf.id in new_footprints
-    )
+    ]
+    session.add_all(footprints)
+    index_footprints(session, footprints, log_index=row.log_index)
 
 
 def footprint_row(

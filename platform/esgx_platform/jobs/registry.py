@@ -15,6 +15,7 @@ from esgx_platform.jobs.maintenance import (
     publish_log_checkpoint,
     warn_expiring_keys,
 )
+from esgx_platform.jobs.pact import answer_pact_requests
 from esgx_platform.jobs.reminders import mark_overdue, send_reminders
 
 JOBS: tuple[JobSpec, ...] = (
@@ -56,6 +57,17 @@ JOBS: tuple[JobSpec, ...] = (
         Text(
             "Deliver queued mail, retrying failed attempts with backoff.",
             "发送待发邮件，并按退避策略重试失败的发送。",
+        ),
+    ),
+    JobSpec(
+        "pact-requests",
+        answer_pact_requests,
+        Every(30),
+        Text(
+            "Answer lead factories' PACT footprint requests at their own endpoints (fulfilled "
+            "or rejected), retrying with back-off for up to three days.",
+            "在采购工厂自己的接口上答复其 PACT 碳足迹请求（满足或拒绝），失败时按退避策略重试，"
+            "最长三天。",
         ),
     ),
     JobSpec(

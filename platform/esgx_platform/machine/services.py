@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from esgx_platform.audit.services import record_event
 from esgx_platform.db import utcnow
-from esgx_platform.errors import InvalidInput, NotFound, Unauthenticated
+from esgx_platform.errors import InvalidInput, NotFound, TokenExpired, Unauthenticated
 from esgx_platform.i18n import Text
 from esgx_platform.machine.models import ApiToken, OAuthAccessToken, OAuthClient
 from esgx_platform.organizations.models import Organization, OrgKind
@@ -261,8 +261,10 @@ def authenticate_access_token(session: Session, secret: str) -> OAuthClient:
         .join(OAuthClient, OAuthClient.id == OAuthAccessToken.client_id)
         .where(OAuthAccessToken.token_sha256 == sha256_hex(secret))
     ).first()
-    if row is None or row[0].expires_at <= utcnow() or row[1].revoked_at is not None:
+    if row is None or row[1].revoked_at is not None:
         raise Unauthenticated(BAD_TOKEN)
+    if row[0].expires_at <= utcnow():
+        raise TokenExpired(Text("The access token has expired.", "访问令牌已过期。"))
     return row[1]
 
 

@@ -30,7 +30,8 @@ _BIGINT = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class FootprintListing(Base):
-    """One row per filed footprint: its owner and the log index of the record that filed it."""
+    """One row per filed footprint: its owner, the log index of the record that filed it, and
+    its validity (PACT's default when not given: referencePeriodEnd to three years later)."""
 
     __tablename__ = "footprint_listing"
     __table_args__ = (Index("ix_footprint_listing_order", "log_index", "footprint_id"),)
@@ -40,10 +41,13 @@ class FootprintListing(Base):
     )
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id"), index=True)
     log_index: Mapped[int] = mapped_column(_BIGINT)
+    valid_from: Mapped[datetime]
+    valid_until: Mapped[datetime]
 
 
 class FootprintKey(Base):
-    """A footprint's product id, company id or classification, lower-cased for matching."""
+    """A footprint's product id, company id, classification or geography (region, country or
+    subdivision), lower-cased: each PACT filter is then one index lookup."""
 
     __tablename__ = "footprint_keys"
     __table_args__ = (Index("ix_footprint_keys_lookup", "kind", "value"),)
@@ -51,7 +55,7 @@ class FootprintKey(Base):
     footprint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("product_footprints.id"), primary_key=True
     )
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # product|company|class
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # product|company|class|geo
     value: Mapped[str] = mapped_column(String(500), primary_key=True)
 
 

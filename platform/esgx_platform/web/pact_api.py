@@ -1,0 +1,193 @@
+"""The PACT v3 host (docs/pact.md): ListFootprints, GetFootprint and Events for lead factories'
+PACT clients, with PACT's own error bodies (`{"code", "message"}`) rather than problem+json."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any, cast
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from esgx_platform.config import Settings
+from esgx_platform.db import utcnow
+from esgx_platform.errors import EsgxError, InvalidInput, NotFound, TokenExpired
+from esgx_platform.i18n import Text
+from esgx_platform.organizations.models import OrgKind
+from esgx_platform.pact.cursors import CursorCodec
+from esgx_platform.pact.events import EventRefused, receive_event
+from esgx_platform.pact.listing import Cursor, Filters, find, list_page, log_bound
+from esgx_platform.pact.query import DEFAULT_LIMIT, MAX_LIMIT, filters_from
+from esgx_platform.tenancy import Purpose
+from esgx_platform.web.context import db_session, principal, scope
+from esgx_platform.web.csrf import csrf_exempt
+from esgx_platform.web.i18n import current_locale
+
+bp = Blueprint("pact", __name__, url_prefix="/3")
+
+SCOPE = "footprints:read"
+HTTPS_ONLY = Text("The PACT API answers over HTTPS only.", "PACT 接口只通过 HTTPS 提供服务。")
+NO_TOKEN = Text(
+    "Send an access token from /auth/token as 'Authorization: Bearer <token>'.",
+    "请以 'Authorization: Bearer <令牌>' 发送从 /auth/token 获取的访问令牌。",
+)
+NOT_A_CLIENT = Text(
+    "Only lead factories' OAuth2 clients with the footprints:read scope may use the PACT API.",
+    "只有具备 footprints:read 权限的采购工厂 OAuth2 客户端可以使用 PACT 接口。",
+)
+NO_FOOTPRINT = Text("No such footprint.", "碳足迹不存在。")
+
+
+class PactError(Exception):
+    """An answer in PACT's error shape: code, message and HTTP status (docs/pact-v3.md)."""
+
+    def __init__(self, code: str, status: int, message: Text) -> None:
+        super().__init__(message.en)
+        self.code, self.status, self.message = code, status, message
+
+
+def _pact_response(code: str, status: int, message: str) -> Response:
+    response = Response(
+        json.dumps({"code": code, "message": message}, ensure_ascii=False),
+        status=status,
+        mimetype="application/json",
+    )
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="esgx"'
+    return response
+
+
+@bp.errorhandler(PactError)
+def _pact_error(exc: PactError) -> Response:
+    return _pact_response(exc.code, exc.status, exc.message.render(current_locale()))
+
+
+@bp.errorhandler(EsgxError)
+def _esgx_error(exc: EsgxError) -> Response:
+    message = exc.detail.render(current_locale())
+    if exc.errors:
+        message += " " + "; ".join(
+            f"{e.path}: {e.message.render(current_locale())}" for e in exc.errors
+        )
+    if isinstance(exc, TokenExpired):
+        return _pact_response("TokenExpired", 401, message)
+    code = {401: "BadRequest", 403: "AccessDenied", 404: "NotFound"}.get(exc.status, "BadRequest")
+    return _pact_response(code, exc.status if exc.status in (401, 403, 404) else 400, message)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    code = {401: "BadRequest", 403: "AccessDenied", 404: "NotFound"}.get(status, "BadRequest")
+    return _pact_response(code if status < 500 else "InternalError", status, exc.description or "")
+
+
+def settings() -> Settings:
+    return cast(Settings, current_app.extensions["esgx_settings"])
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if settings().pact_https_only and not request.is_secure:
+        raise PactError("BadRequest", 400, HTTPS_ONLY)
+    if not request.headers.get("Authorization", "").lower().startswith("bearer "):
+        raise PactError("BadRequest", 401, NO_TOKEN)
+    who = principal()  # Unauthenticated / TokenExpired for a dead token
+    kinds = {grant.org_kind for grant in who.grants}
+    if kinds != {OrgKind.LEAD_FACTORY} or not who.allows(SCOPE) or who.user_id is not None:
+        raise PactError("AccessDenied", 403, NOT_A_CLIENT)
+
+
+def _codec() -> CursorCodec:
+    return CursorCodec(settings().secret_key.encode("utf-8"), "pact-footprints")
+
+
+def _cursor() -> Cursor:
+    token = request.args.get("cursor")
+    if token is None:
+        return Cursor(log_bound(db_session()))
+    bound, index, last = _codec().decode(token)
+    try:
+        return Cursor(int(bound), (int(index), uuid.UUID(str(last))))
+    except ValueError:
+        raise InvalidInput(Text("Malformed cursor.", "游标格式错误。")) from None
+
+
+def _limit() -> int:
+    raw = request.args.get("limit")
+    if raw is None:
+        return DEFAULT_LIMIT
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidInput(Text("limit must be a positive whole number.", "limit 必须是正整数。"))
+    return min(int(raw), MAX_LIMIT)
+
+
+def _next_link(cursor: Cursor) -> str:
+    """An absolute link on the request's own scheme, host and port (PACT: RFC 8288)."""
+    assert cursor.after is not None
+    token = _codec().encode([cursor.bound, cursor.after[0], str(cursor.after[1])])
+    params = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
+    query = urlencode([*params, ("cursor", token)])
+    return f"{request.scheme}://{request.host}{request.path}?{query}"
+
+
+def _json(body: dict[str, Any]) -> Response:
+    """The body with a strong ETag, or 304 when the client holds that version already."""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    etag = hashlib.sha256(data).hexdigest()[:32]
+    response = Response(data, mimetype="application/json")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.make_conditional(request)
+    return response
+
+
+@bp.get("/footprints")
+def list_footprints() -> ResponseReturnValue:
+    """ListFootprints: the verified footprints of the client's suppliers, filtered and paged."""
+    filters: Filters = filters_from(request.args.to_dict(flat=False))
+    page = list_page(
+        db_session(), scope().readable_org_ids(Purpose.DATA), filters, _cursor(), _limit()
+    )
+    response = _json({"data": page.footprints})
+    if page.next is not None:
+        response.headers["Link"] = f'<{_next_link(page.next)}>; rel="next"'
+    return response
+
+
+@bp.get("/footprints/<footprint_id>")
+def get_footprint(footprint_id: str) -> ResponseReturnValue:
+    """GetFootprint: one footprint by its PACT id (404 also when it is not the client's to see)."""
+    try:
+        wanted = uuid.UUID(footprint_id)
+    except ValueError:
+        raise PactError("NotFound", 404, NO_FOOTPRINT) from None
+    found = find(db_session(), scope().readable_org_ids(Purpose.DATA), wanted)
+    if found is None:
+        raise NotFound(NO_FOOTPRINT)
+    return _json({"data": found})
+
+
+@bp.post("/events")
+@csrf_exempt
+def events() -> ResponseReturnValue:
+    """Events: Published (noted) and RequestCreated (accepted now, answered by a job)."""
+    body = request.get_json(force=True, silent=True)
+    db = db_session()
+    try:
+        receive_event(db, body, principal(), received_at=utcnow())
+    except EventRefused as exc:
+        db.rollback()
+        raise PactError(exc.code, 400, exc.detail) from None
+    db.commit()
+    return Response(status=200)
+
+
+@bp.route("/<path:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@csrf_exempt
+def unknown(anything: str) -> ResponseReturnValue:
+    raise PactError("NotFound", 404, Text("No such PACT endpoint.", "没有此 PACT 接口。"))
