@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -72,6 +73,13 @@ def claimed_period(jws: str) -> str | None:
     subject = payload.get("credentialSubject") if isinstance(payload, dict) else None
     period = subject.get("period") if isinstance(subject, dict) else None
     return period if isinstance(period, str) and _CLAIMED_PERIOD.fullmatch(period) else None
+
+
+def stored_subject(jws: str) -> dict[str, Any]:
+    """The credentialSubject of a JWS the platform verified and stored (so it parses)."""
+    _, payload_b64, _ = jws.split(".")
+    subject: dict[str, Any] = parse_json(_b64url(payload_b64))["credentialSubject"]
+    return subject
 
 
 def _b64url(text: str) -> bytes:

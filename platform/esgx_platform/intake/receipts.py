@@ -81,18 +81,35 @@ def bundle_for(
     """Everything to verify `row` offline: JWS, receipt, the issuer's key events with their
     receipts, and the log's verifier key, all against one checkpoint."""
     checkpoint = covering_checkpoint(session, row.log_index, signer)
-    events = [
-        e
-        for e in key_events(session, organization_id=row.organization_id)
-        if e.log_index < checkpoint.size
-    ]
+    return bundles_for(session, [row], checkpoint)[row.log_index]
+
+
+def bundles_for(
+    session: Session,
+    rows: Sequence[StoredDisclosure | FootprintCredential],
+    checkpoint: LogCheckpoint,
+) -> dict[int, dict[str, Any]]:
+    """Bundles for several records against one checkpoint that covers them all, by log index:
+    each issuer's key events are read once and every receipt comes from one batch of proofs."""
+    events = {
+        org_id: [
+            e for e in key_events(session, organization_id=org_id) if e.log_index < checkpoint.size
+        ]
+        for org_id in {row.organization_id for row in rows}
+    }
     # The key that signed this checkpoint, even if a newer log key has replaced it since.
     log_key = session.get(LogKey, checkpoint.log_key_id)
     assert log_key is not None
-    receipts = receipts_for(session, [row.log_index, *(e.log_index for e in events)], checkpoint)
-    return build_bundle(
-        credential=row.jws,
-        receipt=receipts[row.log_index],
-        key_events=[(e.envelope, receipts[e.log_index]) for e in events],
-        log_key=log_key.verifier_key,
-    )
+    indices = {row.log_index for row in rows} | {
+        e.log_index for found in events.values() for e in found
+    }
+    receipts = receipts_for(session, sorted(indices), checkpoint)
+    return {
+        row.log_index: build_bundle(
+            credential=row.jws,
+            receipt=receipts[row.log_index],
+            key_events=[(e.envelope, receipts[e.log_index]) for e in events[row.organization_id]],
+            log_key=log_key.verifier_key,
+        )
+        for row in rows
+    }

@@ -3,22 +3,20 @@ PACT clients, with PACT's own error bodies (`{"code", "message"}`) rather than p
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
-from typing import Any, cast
-from urllib.parse import urlencode
+from typing import cast
 
 from flask import Blueprint, Response, current_app, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from esgx_platform.config import Settings
+from esgx_platform.cursors import CursorCodec
 from esgx_platform.db import utcnow
 from esgx_platform.errors import EsgxError, InvalidInput, NotFound, TokenExpired
 from esgx_platform.i18n import Text
 from esgx_platform.organizations.models import OrgKind
-from esgx_platform.pact.cursors import CursorCodec
 from esgx_platform.pact.events import EventRefused, receive_event
 from esgx_platform.pact.listing import Cursor, Filters, find, list_page, log_bound
 from esgx_platform.pact.query import DEFAULT_LIMIT, MAX_LIMIT, filters_from
@@ -26,6 +24,7 @@ from esgx_platform.tenancy import Purpose
 from esgx_platform.web.context import db_session, principal, scope
 from esgx_platform.web.csrf import csrf_exempt
 from esgx_platform.web.i18n import current_locale
+from esgx_platform.web.paging import conditional_json, next_link
 
 bp = Blueprint("pact", __name__, url_prefix="/3")
 
@@ -127,23 +126,8 @@ def _limit() -> int:
 
 
 def _next_link(cursor: Cursor) -> str:
-    """An absolute link on the request's own scheme, host and port (PACT: RFC 8288)."""
     assert cursor.after is not None
-    token = _codec().encode([cursor.bound, cursor.after[0], str(cursor.after[1])])
-    params = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
-    query = urlencode([*params, ("cursor", token)])
-    return f"{request.scheme}://{request.host}{request.path}?{query}"
-
-
-def _json(body: dict[str, Any]) -> Response:
-    """The body with a strong ETag, or 304 when the client holds that version already."""
-    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    etag = hashlib.sha256(data).hexdigest()[:32]
-    response = Response(data, mimetype="application/json")
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.make_conditional(request)
-    return response
+    return next_link(_codec().encode([cursor.bound, cursor.after[0], str(cursor.after[1])]))
 
 
 @bp.get("/footprints")
@@ -153,7 +137,7 @@ def list_footprints() -> ResponseReturnValue:
     page = list_page(
         db_session(), scope().readable_org_ids(Purpose.DATA), filters, _cursor(), _limit()
     )
-    response = _json({"data": page.footprints})
+    response = conditional_json({"data": page.footprints})
     if page.next is not None:
         response.headers["Link"] = f'<{_next_link(page.next)}>; rel="next"'
     return response
@@ -169,7 +153,7 @@ def get_footprint(footprint_id: str) -> ResponseReturnValue:
     found = find(db_session(), scope().readable_org_ids(Purpose.DATA), wanted)
     if found is None:
         raise NotFound(NO_FOOTPRINT)
-    return _json({"data": found})
+    return conditional_json({"data": found})
 
 
 @bp.post("/events")

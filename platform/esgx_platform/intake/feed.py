@@ -1,0 +1,79 @@
+"""The native feed: verified disclosures in log order, each with everything to check it offline.
+
+Only entries a signed checkpoint covers are served, and every bundle of a page is built against
+one checkpoint; the position is a log index, and the log only grows at the end, so a page that
+was full once stays the same set of records however much arrives after it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from esgx_platform.intake.credentials import stored_subject
+from esgx_platform.intake.models import StoredDisclosure
+from esgx_platform.intake.receipts import bundles_for
+from esgx_platform.ledger.checkpoints import latest_checkpoint
+from esgx_platform.organizations.models import Organization
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    record: StoredDisclosure
+    supplier: Organization
+    subject: dict[str, Any]
+    bundle: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    items: list[FeedItem]
+    position: int  # the log index to resume after (the last item's, or where the page began)
+    more: bool  # more records are ready now
+
+
+def _readable_records(readable: Select[uuid.UUID] | None) -> Select[StoredDisclosure, Organization]:
+    stmt = select(StoredDisclosure, Organization).join(
+        Organization, Organization.id == StoredDisclosure.organization_id
+    )
+    return stmt if readable is None else stmt.where(StoredDisclosure.organization_id.in_(readable))
+
+
+def newest_readable_index(session: Session, readable: Select[uuid.UUID] | None) -> int:
+    """The log index of the newest disclosure `readable` covers (-1 for none)."""
+    stmt = select(func.max(StoredDisclosure.log_index))
+    if readable is not None:
+        stmt = stmt.where(StoredDisclosure.organization_id.in_(readable))
+    found = session.scalar(stmt)
+    return -1 if found is None else int(found)
+
+
+def feed_page(
+    session: Session, readable: Select[uuid.UUID] | None, *, after: int, limit: int
+) -> FeedPage:
+    """Up to `limit` disclosures after log index `after` that the latest checkpoint covers."""
+    checkpoint = latest_checkpoint(session)
+    if checkpoint is None:
+        return FeedPage([], after, False)
+    rows = session.execute(
+        _readable_records(readable)
+        .where(StoredDisclosure.log_index > after, StoredDisclosure.log_index < checkpoint.size)
+        .order_by(StoredDisclosure.log_index)
+        .limit(limit + 1)
+    ).all()
+    more, rows = len(rows) > limit, rows[:limit]
+    bundles = bundles_for(session, [r[0] for r in rows], checkpoint)
+    items = [
+        FeedItem(
+            record=r[0],
+            supplier=r[1],
+            subject=stored_subject(r[0].jws),
+            bundle=bundles[r[0].log_index],
+        )
+        for r in rows
+    ]
+    return FeedPage(items, rows[-1][0].log_index if rows else after, more)

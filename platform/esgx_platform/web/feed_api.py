@@ -1,0 +1,101 @@
+"""The native feed (docs/pact.md): verified disclosures with their proof, for lead factories'
+systems that follow a cursor and verify every record offline with `esgx-sign verify-bundle`."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from flask import Blueprint, current_app, request
+from flask.typing import ResponseReturnValue
+from marshmallow import Schema, fields
+
+from esgx_platform.config import Settings
+from esgx_platform.cursors import CursorCodec
+from esgx_platform.errors import InvalidInput
+from esgx_platform.i18n import Text
+from esgx_platform.intake.feed import feed_page, newest_readable_index
+from esgx_platform.intake.receipts import checkpoint_after_commit
+from esgx_platform.ledger.checkpoints import latest_checkpoint
+from esgx_platform.tenancy import Purpose
+from esgx_platform.web.context import auth_required, db_session, scope
+from esgx_platform.web.intake_api import log_signer
+from esgx_platform.web.paging import conditional_json, next_link
+
+bp = Blueprint("feed_api", __name__, url_prefix="/api/v1")
+
+DEFAULT_LIMIT, MAX_LIMIT = 20, 100
+
+
+class SupplierOut(Schema):
+    id = fields.UUID()
+    urn = fields.String()
+    name_en = fields.String(data_key="nameEn")
+    name_zh = fields.String(data_key="nameZh")
+
+
+class FeedItemOut(Schema):
+    """One record: what it is, the disclosure as JSON, and the bundle that proves it."""
+
+    id = fields.UUID(attribute="record.id")
+    supplier = fields.Nested(SupplierOut)
+    period = fields.String(attribute="record.period_key")
+    content_id = fields.String(attribute="record.content_id", data_key="contentId")
+    log_index = fields.Integer(attribute="record.log_index", data_key="logIndex")
+    logged_at = fields.AwareDateTime(attribute="record.logged_at", data_key="loggedAt")
+    restates_id = fields.UUID(
+        attribute="record.restates_id", allow_none=True, data_key="restatesId"
+    )
+    restatement_reason = fields.String(
+        attribute="record.restatement_reason", allow_none=True, data_key="restatementReason"
+    )
+    subject = fields.Dict(data_key="credentialSubject")
+    bundle = fields.Dict()
+
+
+def _codec() -> CursorCodec:
+    settings = cast(Settings, current_app.extensions["esgx_settings"])
+    return CursorCodec(settings.secret_key.encode("utf-8"), "disclosure-feed")
+
+
+def _after() -> int:
+    token = request.args.get("cursor")
+    if token is None:
+        return -1
+    values = _codec().decode(token)
+    position = values[0] if len(values) == 1 else None
+    if not isinstance(position, int):
+        raise InvalidInput(Text("Malformed cursor.", "游标格式错误。"))
+    return position
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", str(DEFAULT_LIMIT))
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise InvalidInput(
+            Text(
+                "limit must be a whole number from 1 to {n}.", "limit 必须是 1 到 {n} 的整数。"
+            ).format(n=MAX_LIMIT)
+        )
+    return int(raw)
+
+
+@bp.get("/feed/disclosures")
+@auth_required("disclosures:read")
+def disclosure_feed() -> ResponseReturnValue:
+    """Verified disclosures of the suppliers the caller may read, oldest first, restatements as
+    records of their own; follow `cursor` (or the Link header) and poll it for what is new."""
+    after, limit = _after(), _limit()
+    db = db_session()
+    readable = scope().readable_org_ids(Purpose.DATA)
+    newest = newest_readable_index(db, readable)
+    latest = latest_checkpoint(db)
+    if newest >= (latest.size if latest is not None else 0):
+        # Records no checkpoint covers yet: sign one, as a receipt or bundle request would.
+        checkpoint_after_commit(db, newest, log_signer())
+    page = feed_page(db, readable, after=after, limit=limit)
+    cursor = _codec().encode([page.position])
+    items: list[dict[str, Any]] = FeedItemOut(many=True).dump(page.items)
+    response = conditional_json({"data": items, "cursor": cursor, "hasMore": page.more})
+    if page.more:
+        response.headers["Link"] = f'<{next_link(cursor)}>; rel="next"'
+    return response

@@ -1,0 +1,153 @@
+"""The native feed: verified disclosures with their proof, a stable cursor, ETags, tenancy."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from esgx_platform.organizations.services import withdraw_consent
+from signing import verify_bundle
+from tests.platform.factories import make_org
+from tests.platform.intake.helpers import Filer, example_subject, make_filer
+from tests.platform.pact.helpers import client_token
+
+FEED = "/api/v1/feed/disclosures"
+
+
+def _reader(filer: Filer, session: Session, scopes: list[str] | None = None) -> FlaskClient:
+    http = filer.client.application.test_client()
+    token = client_token(session, filer, scopes or ["disclosures:read"])
+    http.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return http
+
+
+def _restate(filer: Filer) -> tuple[dict[str, Any], dict[str, Any]]:
+    original = filer.submit(example_subject()).get_json()
+    changed = example_subject()
+    changed.update(
+        scope1={"tco2e": "812.50"},
+        allocations=[],
+        restates=original["contentId"],
+        restatementReason="Meter reading corrected",
+    )
+    restated = filer.submit(changed)
+    assert restated.status_code == 201, restated.get_json()
+    return original, restated.get_json()
+
+
+def _next_quarter() -> dict[str, Any]:
+    later = example_subject()
+    later.update(period="2025-Q4", allocations=[], offsets=[])
+    return later
+
+
+def test_records_come_with_their_subject_and_a_bundle_that_verifies_offline(
+    client: FlaskClient, session: Session, tmp_path: Path
+) -> None:
+    filer = make_filer(session, client)
+    original, restated = _restate(filer)
+    reader = _reader(filer, session)
+    response = reader.get(FEED)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert [item["id"] for item in body["data"]] == [original["id"], restated["id"]]
+    first, second = body["data"]
+    assert first["supplier"]["urn"] == filer.supplier.urn
+    assert first["period"] == "2025-Q3"
+    assert first["credentialSubject"]["scope1"] != second["credentialSubject"]["scope1"]
+    assert second["restatesId"] == original["id"]
+    assert second["restatementReason"] == "Meter reading corrected"
+    for item in body["data"]:
+        verified = verify_bundle(item["bundle"], log_key=item["bundle"]["logKey"])
+        assert item["bundle"]["credential"] == item["bundle"]["credential"].strip()
+        assert verified.credential.content_id == item["contentId"]
+        assert verified.credential.payload["credentialSubject"] == item["credentialSubject"]
+    # And with the command a lead factory would run, in a process of its own.
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(second["bundle"]), encoding="utf-8")
+    log_key = client.get("/api/v1/log/key").get_json()["data"][0]["verifierKey"]
+    checked = subprocess.run(
+        [sys.executable, "-m", "signing.cli", "verify-bundle", "--log-key", log_key, str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_the_cursor_pages_and_then_waits_for_new_records(
+    client: FlaskClient, session: Session
+) -> None:
+    filer = make_filer(session, client)
+    original, restated = _restate(filer)
+    reader = _reader(filer, session)
+    first = reader.get(f"{FEED}?limit=1").get_json()
+    assert [i["id"] for i in first["data"]] == [original["id"]]
+    assert first["hasMore"] is True
+    page = reader.get(f"{FEED}?limit=1")
+    assert page.headers["Link"].startswith("<http://localhost/api/v1/feed/disclosures?limit=1&")
+    second = reader.get(f"{FEED}?limit=1&cursor={first['cursor']}").get_json()
+    assert [i["id"] for i in second["data"]] == [restated["id"]]
+    assert second["hasMore"] is False
+    again = reader.get(f"{FEED}?limit=1&cursor={first['cursor']}").get_json()
+    assert again == second  # the same page each time
+    caught_up = reader.get(f"{FEED}?cursor={second['cursor']}").get_json()
+    assert caught_up["data"] == []
+    assert caught_up["cursor"] == second["cursor"]  # poll with the same cursor
+    filed = filer.submit(_next_quarter())
+    assert filed.status_code == 201, filed.get_json()
+    news = reader.get(f"{FEED}?cursor={second['cursor']}").get_json()
+    assert [i["id"] for i in news["data"]] == [filed.get_json()["id"]]
+
+
+def test_an_unchanged_page_answers_not_modified(client: FlaskClient, session: Session) -> None:
+    filer = make_filer(session, client)
+    filer.submit(example_subject())
+    reader = _reader(filer, session)
+    etag = reader.get(FEED).headers["ETag"]
+    assert reader.get(FEED, headers={"If-None-Match": etag}).status_code == 304
+    assert filer.submit(_next_quarter()).status_code == 201
+    assert reader.get(FEED, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_only_consenting_suppliers_of_the_callers_factory_are_in_the_feed(
+    client: FlaskClient, session: Session
+) -> None:
+    filer = make_filer(session, client)
+    filer.submit(example_subject())
+    other_factory = make_org(session, "lead_factory", "Another Plant")
+    session.commit()
+    outsider = Filer(
+        filer.supplier,
+        other_factory,
+        filer.relationship,
+        filer.admin,
+        filer.analyst,
+        filer.key,
+        client,
+    )
+    assert _reader(outsider, session).get(FEED).get_json()["data"] == []
+    reader = _reader(filer, session)
+    assert len(reader.get(FEED).get_json()["data"]) == 1
+    withdraw_consent(session, filer.relationship, actor_user_id=None)
+    session.commit()
+    assert reader.get(FEED).get_json()["data"] == []
+
+
+def test_bad_cursors_limits_and_scopes_are_refused(client: FlaskClient, session: Session) -> None:
+    filer = make_filer(session, client)
+    filer.submit(example_subject())
+    reader = _reader(filer, session)
+    for query in ("cursor=made-up", "limit=0", "limit=101", "limit=x"):
+        response = reader.get(f"{FEED}?{query}")
+        assert response.status_code == 422, query
+        assert response.mimetype == "application/problem+json"
+    footprints_only = _reader(filer, session, ["footprints:read"])
+    assert footprints_only.get(FEED).status_code == 403
+    assert client.application.test_client().get(FEED).status_code == 401
