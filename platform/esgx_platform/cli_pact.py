@@ -68,3 +68,22 @@ def pact_callback_remove(org_ref: str, base_url: str) -> None:
             actor_user_id=None,
         )
         click.echo(f"removed {base_url}")
+
+
+@click.command(
+    "dev-certificate",
+    help="Write a self-signed certificate (cert.pem) and key (key.pem, mode 0600) for 127.0.0.1 "
+    "and localhost into DIR, for trying `esgx serve --certfile --keyfile` and PACT clients on "
+    "this machine. Clients trust it with cert.pem (e.g. curl --cacert). Not for production.",
+)
+@click.option("--dir", "directory", default="instance/tls", show_default=True)
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 825))
+@click.option("--host", "hosts", multiple=True, help="Another DNS name to include.")
+def dev_certificate(directory: str, days: int, hosts: tuple[str, ...]) -> None:
+    from pathlib import Path
+
+    from esgx_platform.devcert import self_signed
+
+    made = self_signed(Path(directory), days=days, hosts=hosts)
+    click.echo(f"certificate: {made.cert_file}")
+    click.echo(f"key:         {made.key_file}")

@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session
 
 from esgx_platform.config import Settings
 from esgx_platform.db import Database, clock_at, utcnow
+from esgx_platform.devcert import Certificate, self_signed
 from esgx_platform.pact.models import PactRequest
 from esgx_platform.pact.requests import answer_due
 from esgx_platform.pact.services import set_callback_credential
 from esgx_platform.secretbox import SecretBox
 from tests.platform.intake.helpers import Filer
 from tests.platform.pact.helpers import file, pact_world, variant
-from tests.tls import Certificate, Received, Receiver, https_receiver, self_signed
+from tests.tls import Received, Receiver, https_receiver
 
 PRODUCT = "urn:pact:example.com:product-id:housing-a7"
 CREATED = "org.wbcsd.pact.ProductFootprint.RequestCreatedEvent.3"
