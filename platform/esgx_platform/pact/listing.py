@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from esgx_platform.intake.models import StoredFootprint
 from esgx_platform.pact.models import FootprintDeprecation, FootprintKey, FootprintListing
@@ -41,7 +41,9 @@ class Filters:
 
 @dataclass(frozen=True)
 class Cursor:
-    bound: int  # the highest log index this listing sees
+    # The highest log index this listing sees; None on a first page, which sees what the
+    # database holds as its query runs and learns the bound from that same query.
+    bound: int | None = None
     after: tuple[int, uuid.UUID] | None = None  # (log index, footprint id) of the last row
 
 
@@ -49,11 +51,6 @@ class Cursor:
 class Page:
     footprints: list[dict[str, Any]]
     next: Cursor | None
-
-
-def log_bound(session: Session) -> int:
-    """The highest log index of any filed footprint (-1 when there is none)."""
-    return session.scalar(select(func.coalesce(func.max(FootprintListing.log_index), -1))) or -1
 
 
 def _key_in(kind: str, values: tuple[str, ...]) -> ColumnElement[bool]:
@@ -64,15 +61,14 @@ def _key_in(kind: str, values: tuple[str, ...]) -> ColumnElement[bool]:
     )
 
 
-def _deprecated(bound: int) -> ColumnElement[bool]:
-    replaced = exists().where(
-        FootprintDeprecation.footprint_id == FootprintListing.footprint_id,
-        FootprintDeprecation.log_index <= bound,
-    )
+def _deprecated(bound: int | None) -> ColumnElement[bool]:
+    replaced = exists().where(FootprintDeprecation.footprint_id == FootprintListing.footprint_id)
+    if bound is not None:
+        replaced = replaced.where(FootprintDeprecation.log_index <= bound)
     return or_(StoredFootprint.status == DEPRECATED, replaced)
 
 
-def _conditions(filters: Filters, bound: int) -> list[ColumnElement[bool]]:
+def _conditions(filters: Filters, bound: int | None) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
     for kind, values in (
         ("product", filters.product_ids),
@@ -105,23 +101,32 @@ def _conditions(filters: Filters, bound: int) -> list[ColumnElement[bool]]:
 
 
 def visible(
-    readable: Select[uuid.UUID] | None, filters: Filters, bound: int
-) -> Select[StoredFootprint, bool]:
-    """Footprints `readable` organizations filed up to log index `bound`, with a deprecated
-    flag as of `bound` (None for `readable`: every organization, for operators)."""
+    readable: Select[uuid.UUID] | None, filters: Filters, bound: int | None
+) -> Select[uuid.UUID, dict[str, Any], str, bool, int]:
+    """Footprints `readable` organizations filed up to log index `bound`: id, body as filed,
+    status as filed, deprecated as of `bound`, log index (None for `readable`: every
+    organization, for operators). Only these columns: a listing decodes one JSON per row."""
     stmt = (
-        select(StoredFootprint, _deprecated(bound).label("deprecated"))
+        select(
+            StoredFootprint.id,
+            StoredFootprint.body,
+            StoredFootprint.status,
+            _deprecated(bound).label("deprecated"),
+            FootprintListing.log_index,
+        )
         .join(FootprintListing, FootprintListing.footprint_id == StoredFootprint.id)
-        .where(FootprintListing.log_index <= bound, *_conditions(filters, bound))
+        .where(*_conditions(filters, bound))
     )
+    if bound is not None:
+        stmt = stmt.where(FootprintListing.log_index <= bound)
     if readable is not None:
         stmt = stmt.where(FootprintListing.organization_id.in_(readable))
     return stmt
 
 
-def as_served(row: StoredFootprint, deprecated: bool) -> dict[str, Any]:
+def as_served(body: dict[str, Any], status: str, deprecated: bool) -> dict[str, Any]:
     """The footprint as its supplier filed it, with the status the host derives."""
-    return {**row.body, "status": DEPRECATED if deprecated else row.status}
+    return {**body, "status": DEPRECATED if deprecated else status}
 
 
 def list_page(
@@ -133,25 +138,25 @@ def list_page(
 ) -> Page:
     """One page of at most `limit` footprints in log order, and the cursor of the next page."""
     order = (FootprintListing.log_index, FootprintListing.footprint_id)
+    newest = aliased(FootprintListing)
     stmt = visible(readable, filters, cursor.bound).order_by(*order).limit(limit + 1)
+    stmt = stmt.add_columns(select(func.max(newest.log_index)).scalar_subquery())
     if cursor.after is not None:
         stmt = stmt.where(tuple_(*order) > tuple_(*cursor.after))
-    rows = session.execute(stmt.add_columns(FootprintListing.log_index)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows = session.execute(stmt).all()
     following = None
-    if more:
+    if len(rows) > limit:
+        rows = rows[:limit]
         last = rows[-1]
-        following = Cursor(cursor.bound, (last[2], last[0].id))
-    return Page([as_served(r[0], r[1]) for r in rows], following)
+        bound = cursor.bound if cursor.bound is not None else int(last[5])
+        following = Cursor(bound, (last[4], last[0]))
+    return Page([as_served(r[1], r[2], r[3]) for r in rows], following)
 
 
 def find(
     session: Session, readable: Select[uuid.UUID] | None, footprint_id: uuid.UUID
 ) -> dict[str, Any] | None:
     """One footprint as served now, if `readable` covers its supplier."""
-    stmt = visible(readable, Filters(), log_bound(session)).where(
-        StoredFootprint.id == footprint_id
-    )
+    stmt = visible(readable, Filters(), None).where(StoredFootprint.id == footprint_id)
     row = session.execute(stmt).first()
-    return None if row is None else as_served(row[0], row[1])
+    return None if row is None else as_served(row[1], row[2], row[3])

@@ -30,7 +30,7 @@ from esgx_platform.errors import InvalidInput
 from esgx_platform.organizations.models import OrgKind
 from esgx_platform.outbound import OutboundError, post
 from esgx_platform.pact.events import REQUEST_FULFILLED, REQUEST_REJECTED
-from esgx_platform.pact.listing import ACTIVE, Cursor, list_page, log_bound
+from esgx_platform.pact.listing import ACTIVE, Cursor, list_page
 from esgx_platform.pact.models import PactCallbackCredential, PactRequest
 from esgx_platform.pact.query import filters_from
 from esgx_platform.secretbox import SecretBox
@@ -147,7 +147,7 @@ def decide(session: Session, row: PactRequest, host_source: str) -> dict[str, An
     if not filters.statuses:
         filters = replace(filters, statuses=(ACTIVE,))
     readable = TenantScope(session, _requester(row)).readable_org_ids(Purpose.DATA)
-    page = list_page(session, readable, filters, Cursor(log_bound(session)), MAX_ANSWERED)
+    page = list_page(session, readable, filters, Cursor(), MAX_ANSWERED)
     if not page.footprints:
         return _event(
             REQUEST_REJECTED,

@@ -72,7 +72,7 @@ def principal() -> Principal:
         secret = bearer_secret()
         if secret:
             # A request with a bearer credential never falls back to the cookie session.
-            g.principal = machine_principal(secret)
+            g.principal = machine_principal(secret, db_session())
         else:
             user = current_user()
             g.principal = load_principal(db_session(), user.id) if user else ANONYMOUS
@@ -103,6 +103,7 @@ def auth_required(*scopes: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 )
             return view(*args, **kwargs)
 
+        wrapped.auth_scopes = scopes  # type: ignore[attr-defined]  # read by the OpenAPI spec
         return wrapped
 
     return decorator
@@ -115,6 +116,7 @@ def login_required(view: Callable[P, R]) -> Callable[P, R]:
             raise Unauthenticated(Text("Please sign in.", "请先登录。"))
         return view(*args, **kwargs)
 
+    wrapped.people_only = True  # type: ignore[attr-defined]  # read by the OpenAPI spec
     return wrapped
 
 
@@ -133,6 +135,7 @@ def roles_required(*roles: Role) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 )
             return view(*args, **kwargs)
 
+        wrapped.people_only = True  # type: ignore[attr-defined]  # read by the OpenAPI spec
         return wrapped
 
     return decorator

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from flask import current_app, request
+from sqlalchemy.orm import Session
 
 from esgx_platform.accounts.models import Role
 from esgx_platform.db import Database
@@ -30,24 +31,25 @@ def bearer_secret() -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-def machine_principal(secret: str) -> Principal:
+def machine_principal(secret: str, request_session: Session) -> Principal:
     """The principal a bearer secret stands for; raises Unauthenticated when it is not live.
 
-    Runs in a short transaction of its own (which may record the token's last use), so the
-    request's transaction stays read-only until the view decides to write.
+    An OAuth2 access token is looked up in the request's own session (a read; lead factories'
+    systems poll, and a transaction of its own would cost a round trip or two per request). An
+    API token is checked in a short transaction of its own, which may record its last use, so
+    the request's transaction stays read-only until the view decides to write.
     """
+    if not secret.startswith(API_TOKEN_PREFIX):
+        client = authenticate_access_token(request_session, secret)
+        grant = Grant(client.organization_id, OrgKind.LEAD_FACTORY, Role.FACTORY_ANALYST)
+        return Principal(None, (grant,), frozenset(client.scopes), f"oauth_client:{client.id}")
     with database().transaction(write=False) as session:
-        if secret.startswith(API_TOKEN_PREFIX):
-            token = authenticate_api_token(session, secret)
-            stale = last_use_is_stale(token)
-            # Key management is an administrator's act; other tokens act as a member.
-            role = Role.SUPPLIER_ADMIN if "keys:manage" in token.scopes else Role.SUPPLIER_MEMBER
-            grant = Grant(token.organization_id, OrgKind.SUPPLIER, role)
-            who = Principal(None, (grant,), frozenset(token.scopes), f"api_token:{token.id}")
-        else:
-            client = authenticate_access_token(session, secret)
-            grant = Grant(client.organization_id, OrgKind.LEAD_FACTORY, Role.FACTORY_ANALYST)
-            return Principal(None, (grant,), frozenset(client.scopes), f"oauth_client:{client.id}")
+        token = authenticate_api_token(session, secret)
+        stale = last_use_is_stale(token)
+        # Key management is an administrator's act; other tokens act as a member.
+        role = Role.SUPPLIER_ADMIN if "keys:manage" in token.scopes else Role.SUPPLIER_MEMBER
+        grant = Grant(token.organization_id, OrgKind.SUPPLIER, role)
+        who = Principal(None, (grant,), frozenset(token.scopes), f"api_token:{token.id}")
     if stale:
         with database().transaction() as session:
             touch_api_token(session, token.id)

@@ -18,7 +18,7 @@ from esgx_platform.errors import EsgxError, InvalidInput, NotFound, TokenExpired
 from esgx_platform.i18n import Text
 from esgx_platform.organizations.models import OrgKind
 from esgx_platform.pact.events import EventRefused, receive_event
-from esgx_platform.pact.listing import Cursor, Filters, find, list_page, log_bound
+from esgx_platform.pact.listing import Cursor, Filters, find, list_page
 from esgx_platform.pact.query import DEFAULT_LIMIT, MAX_LIMIT, filters_from
 from esgx_platform.tenancy import Purpose
 from esgx_platform.web.context import db_session, principal, scope
@@ -108,7 +108,7 @@ def _codec() -> CursorCodec:
 def _cursor() -> Cursor:
     token = request.args.get("cursor")
     if token is None:
-        return Cursor(log_bound(db_session()))
+        return Cursor()
     bound, index, last = _codec().decode(token)
     try:
         return Cursor(int(bound), (int(index), uuid.UUID(str(last))))
@@ -126,7 +126,7 @@ def _limit() -> int:
 
 
 def _next_link(cursor: Cursor) -> str:
-    assert cursor.after is not None
+    assert cursor.after is not None and cursor.bound is not None
     return next_link(_codec().encode([cursor.bound, cursor.after[0], str(cursor.after[1])]))
 
 
