@@ -8,12 +8,25 @@ page each time, for as long as anyone keeps it.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, func, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session, aliased
 
 from esgx_platform.intake.models import StoredFootprint
@@ -49,8 +62,11 @@ class Cursor:
 
 @dataclass(frozen=True)
 class Page:
-    footprints: list[dict[str, Any]]
+    footprints: list[str]  # each footprint's JSON text, as served
     next: Cursor | None
+
+    def parsed(self) -> list[dict[str, Any]]:
+        return [json.loads(text) for text in self.footprints]
 
 
 def _key_in(kind: str, values: tuple[str, ...]) -> ColumnElement[bool]:
@@ -102,14 +118,15 @@ def _conditions(filters: Filters, bound: int | None) -> list[ColumnElement[bool]
 
 def visible(
     readable: Select[uuid.UUID] | None, filters: Filters, bound: int | None
-) -> Select[uuid.UUID, dict[str, Any], str, bool, int]:
-    """Footprints `readable` organizations filed up to log index `bound`: id, body as filed,
-    status as filed, deprecated as of `bound`, log index (None for `readable`: every
-    organization, for operators). Only these columns: a listing decodes one JSON per row."""
+) -> Select[uuid.UUID, str, str, bool, int]:
+    """Footprints `readable` organizations filed up to log index `bound`: id, the body's JSON
+    text as stored, status as filed, deprecated as of `bound`, log index (None for
+    `readable`: every organization, for operators). Footprints never change, so the stored
+    text is served as it is, not decoded and encoded again; only a derived status is spliced."""
     stmt = (
         select(
             StoredFootprint.id,
-            StoredFootprint.body,
+            cast(StoredFootprint.body, Text),
             StoredFootprint.status,
             _deprecated(bound).label("deprecated"),
             FootprintListing.log_index,
@@ -124,9 +141,12 @@ def visible(
     return stmt
 
 
-def as_served(body: dict[str, Any], status: str, deprecated: bool) -> dict[str, Any]:
-    """The footprint as its supplier filed it, with the status the host derives."""
-    return {**body, "status": DEPRECATED if deprecated else status}
+def as_served(body: str, status: str, deprecated: bool) -> str:
+    """The footprint's JSON text as its supplier filed it, with the status the host derives
+    (which differs from the filed one only for a footprint a successor deprecated)."""
+    if not deprecated or status == DEPRECATED:
+        return body
+    return json.dumps({**json.loads(body), "status": DEPRECATED}, ensure_ascii=False)
 
 
 def list_page(
@@ -140,7 +160,7 @@ def list_page(
     order = (FootprintListing.log_index, FootprintListing.footprint_id)
     newest = aliased(FootprintListing)
     stmt = visible(readable, filters, cursor.bound).order_by(*order).limit(limit + 1)
-    stmt = stmt.add_columns(select(func.max(newest.log_index)).scalar_subquery())
+    stmt = stmt.add_columns(select(func.max(newest.log_index)).scalar_subquery().label("newest"))
     if cursor.after is not None:
         stmt = stmt.where(tuple_(*order) > tuple_(*cursor.after))
     rows = session.execute(stmt).all()
@@ -148,14 +168,14 @@ def list_page(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        bound = cursor.bound if cursor.bound is not None else int(last[5])
+        bound = cursor.bound if cursor.bound is not None else int(last._mapping["newest"])
         following = Cursor(bound, (last[4], last[0]))
     return Page([as_served(r[1], r[2], r[3]) for r in rows], following)
 
 
 def find(
     session: Session, readable: Select[uuid.UUID] | None, footprint_id: uuid.UUID
-) -> dict[str, Any] | None:
+) -> str | None:
     """One footprint as served now, if `readable` covers its supplier."""
     stmt = visible(readable, Filters(), None).where(StoredFootprint.id == footprint_id)
     row = session.execute(stmt).first()

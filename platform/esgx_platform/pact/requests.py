@@ -155,7 +155,7 @@ def decide(session: Session, row: PactRequest, host_source: str) -> dict[str, An
             row,
             _error("NotFound", "No footprint you may see matches the request."),
         )
-    return _event(REQUEST_FULFILLED, host_source, row, {"pfs": page.footprints})
+    return _event(REQUEST_FULFILLED, host_source, row, {"pfs": page.parsed()})
 
 
 def _error(code: str, message: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from esgx_platform.config import Settings
 from esgx_platform.cursors import CursorCodec
 from esgx_platform.db import utcnow
+from esgx_platform.disclosures.pact import ProductFootprintSchema
 from esgx_platform.errors import EsgxError, InvalidInput, NotFound, TokenExpired
 from esgx_platform.i18n import Text
 from esgx_platform.organizations.models import OrgKind
@@ -21,10 +22,21 @@ from esgx_platform.pact.events import EventRefused, receive_event
 from esgx_platform.pact.listing import Cursor, Filters, find, list_page
 from esgx_platform.pact.query import DEFAULT_LIMIT, MAX_LIMIT, filters_from
 from esgx_platform.tenancy import Purpose
+from esgx_platform.web.api_schemas import enveloped, listing
 from esgx_platform.web.context import db_session, principal, scope
 from esgx_platform.web.csrf import csrf_exempt
 from esgx_platform.web.i18n import current_locale
-from esgx_platform.web.paging import conditional_json, next_link
+from esgx_platform.web.openapi import Body, Reply, operation
+from esgx_platform.web.paging import conditional_bytes, next_link
+from esgx_platform.web.pull_schemas import (
+    NOT_MODIFIED,
+    PACT_CLIENT,
+    PACT_ERRORS,
+    PACT_PROBLEMS,
+    PAGE_HEADERS,
+    PactEvent,
+    PactListQuery,
+)
 
 bp = Blueprint("pact", __name__, url_prefix="/3")
 
@@ -131,19 +143,46 @@ def _next_link(cursor: Cursor) -> str:
 
 
 @bp.get("/footprints")
+@operation(
+    Text("ListFootprints (PACT v3)", "ListFootprints：列出产品碳足迹（PACT v3）"),
+    description=Text(
+        "The verified footprints of the client's suppliers (with their consent), filtered and "
+        "paged: follow the Link header's next URL.",
+        "客户所属组织的供应商（经其同意）的已验证碳足迹，可筛选、分页："
+        "请跟随 Link 头中的下一页地址。",
+    ),
+    tags=("pact",),
+    query=PactListQuery,
+    responses={
+        200: Reply(listing(ProductFootprintSchema), headers=PAGE_HEADERS),
+        304: NOT_MODIFIED,
+    },
+    security=PACT_CLIENT,
+    problems=PACT_PROBLEMS,
+    errors=PACT_ERRORS,
+)
 def list_footprints() -> ResponseReturnValue:
     """ListFootprints: the verified footprints of the client's suppliers, filtered and paged."""
     filters: Filters = filters_from(request.args.to_dict(flat=False))
     page = list_page(
         db_session(), scope().readable_org_ids(Purpose.DATA), filters, _cursor(), _limit()
     )
-    response = conditional_json({"data": page.footprints})
+    # The stored texts joined as they are (see pact.listing.visible).
+    response = conditional_bytes(f'{{"data":[{",".join(page.footprints)}]}}'.encode())
     if page.next is not None:
         response.headers["Link"] = f'<{_next_link(page.next)}>; rel="next"'
     return response
 
 
 @bp.get("/footprints/<footprint_id>")
+@operation(
+    Text("GetFootprint (PACT v3)", "GetFootprint：获取单个产品碳足迹（PACT v3）"),
+    tags=("pact",),
+    responses={200: enveloped(ProductFootprintSchema), 304: NOT_MODIFIED},
+    security=PACT_CLIENT,
+    problems=(*PACT_PROBLEMS, 404),
+    errors=PACT_ERRORS,
+)
 def get_footprint(footprint_id: str) -> ResponseReturnValue:
     """GetFootprint: one footprint by its PACT id (404 also when it is not the client's to see)."""
     try:
@@ -153,11 +192,26 @@ def get_footprint(footprint_id: str) -> ResponseReturnValue:
     found = find(db_session(), scope().readable_org_ids(Purpose.DATA), wanted)
     if found is None:
         raise NotFound(NO_FOOTPRINT)
-    return conditional_json({"data": found})
+    return conditional_bytes(f'{{"data":{found}}}'.encode())
 
 
 @bp.post("/events")
 @csrf_exempt
+@operation(
+    Text("Events (PACT v3)", "Events：事件（PACT v3）"),
+    description=Text(
+        "A PublishedEvent, or a RequestCreatedEvent answered 200 at once and fulfilled or "
+        "rejected later at the requester's source.",
+        "PublishedEvent，或 RequestCreatedEvent：立即返回 200，"
+        "之后在请求方的 source 处完成或拒绝。",
+    ),
+    tags=("pact",),
+    body=Body({"application/cloudevents+json": PactEvent, "application/json": PactEvent}),
+    responses={200: Reply(None, Text("Accepted (empty body)", "已受理（空响应体）"))},
+    security=PACT_CLIENT,
+    problems=PACT_PROBLEMS,
+    errors=PACT_ERRORS,
+)
 def events() -> ResponseReturnValue:
     """Events: Published (noted) and RequestCreated (accepted now, answered by a job)."""
     body = request.get_json(force=True, silent=True)
@@ -173,5 +227,13 @@ def events() -> ResponseReturnValue:
 
 @bp.route("/<path:anything>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 @csrf_exempt
+@operation(
+    Text("Any other PACT path: NotFound", "其他 PACT 路径：NotFound"),
+    tags=("pact",),
+    responses={},
+    security=PACT_CLIENT,
+    problems=(*PACT_PROBLEMS, 404),
+    errors=PACT_ERRORS,
+)
 def unknown(anything: str) -> ResponseReturnValue:
     raise PactError("NotFound", 404, Text("No such PACT endpoint.", "没有此 PACT 接口。"))

@@ -21,7 +21,11 @@ def next_link(cursor: str) -> str:
 
 def conditional_json(body: dict[str, Any]) -> Response:
     """`body` as JSON with a strong ETag, or 304 when the client holds that version already."""
-    data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return conditional_bytes(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def conditional_bytes(data: bytes) -> Response:
+    """JSON text already encoded, with a strong ETag (see conditional_json)."""
     response = Response(data, mimetype="application/json")
     response.set_etag(hashlib.sha256(data).hexdigest()[:32])
     response.headers["Cache-Control"] = "private, no-cache"
