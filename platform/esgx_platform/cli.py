@@ -11,8 +11,9 @@ import click
 from sqlalchemy.orm import Session
 
 from esgx_platform.cli_assessment import assessment
+from esgx_platform.cli_clients import list_clients, revoke_client, rotate_client
 from esgx_platform.cli_jobs import jobs, scheduler
-from esgx_platform.cli_pact import pact_callback
+from esgx_platform.cli_pact import dev_certificate, pact_callback
 from esgx_platform.cli_scoring import ranking
 from esgx_platform.cli_support import database as _database
 from esgx_platform.cli_support import fail as _fail
@@ -29,10 +30,18 @@ CLIENT_SCOPE_CHOICES = [
     "footprints:read",
     "rankings:read",
     "rollups:read",
+    "webhooks:manage",
 ]
 
 _ORG_KINDS = ("supplier", "lead_factory", "operator")
-_ROLES = ("supplier_admin", "supplier_member", "procurement", "factory_analyst", "operator_admin")
+_ROLES = (
+    "supplier_admin",
+    "supplier_member",
+    "procurement",
+    "factory_analyst",
+    "factory_admin",
+    "operator_admin",
+)
 
 
 @click.group(help="esgx: the supply-chain ESG data exchange platform.")
@@ -280,7 +289,8 @@ def oauth_client() -> None:
     # The same list as machine.services.CLIENT_SCOPES (a test keeps them equal); written out
     # so that `esgx --help` does not import the database layer.
     type=click.Choice(CLIENT_SCOPE_CHOICES),
-    default=CLIENT_SCOPE_CHOICES,
+    # Reading only, unless asked: managing webhooks is a change a client must be given.
+    default=tuple(s for s in CLIENT_SCOPE_CHOICES if s.endswith(":read")),
     show_default=True,
 )
 def oauth_client_create(org_ref: str, name: str, scopes: tuple[str, ...]) -> None:
@@ -296,6 +306,11 @@ def oauth_client_create(org_ref: str, name: str, scopes: tuple[str, ...]) -> Non
         )
         click.echo(f"client_id: {issued.record.client_id}")
         click.echo(f"client_secret (shown once): {issued.secret}")
+
+
+oauth_client.add_command(list_clients)
+oauth_client.add_command(rotate_client)
+oauth_client.add_command(revoke_client)
 
 
 @main.group(help="Spend-based emission factors, exchange rates and price indices.")
@@ -533,16 +548,20 @@ def log_rotate_key() -> None:
 
 
 @log.command(
-    "reencrypt", help="Re-encrypt stored log keys under the first ESGX_ENCRYPTION_KEYS key."
+    "reencrypt",
+    help="Re-encrypt stored log keys and webhook secrets under the first ESGX_ENCRYPTION_KEYS key.",
 )
 def log_reencrypt() -> None:
     from esgx_platform.ledger.checkpoints import reencrypt_log_keys
+    from esgx_platform.webhooks.endpoints import reencrypt_secrets
 
     signer, database = _log_signer(), _database()
     try:
         with database.transaction() as session:
             count = reencrypt_log_keys(session, box=signer.box)
             click.echo(f"re-encrypted {count} log key(s)")
+            count = reencrypt_secrets(session, box=signer.box)
+            click.echo(f"re-encrypted the secrets of {count} webhook endpoint(s)")
     finally:
         database.dispose()
 
@@ -648,6 +667,7 @@ main.add_command(ranking)
 main.add_command(scheduler)
 main.add_command(jobs)
 main.add_command(pact_callback)
+main.add_command(dev_certificate)
 
 if __name__ == "__main__":
     main()

@@ -50,6 +50,12 @@ from esgx_platform.pact.models import (
 from esgx_platform.periods.models import ReportingPeriod
 from esgx_platform.rollups.models import FactorySettings, RelationshipPurchase
 from esgx_platform.scoring.records import RankingConfigRecord, RankingSnapshot, SupplierRating
+from esgx_platform.webhooks.models import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 __all__ = [
     "ApiToken",
@@ -109,4 +115,8 @@ __all__ = [
     "SupplierRating",
     "SupplyRelationship",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

@@ -9,8 +9,10 @@ nobody registered. Every failure is an OutboundError with a one-line reason for 
 from __future__ import annotations
 
 import http.client
+import random
 import ssl
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +37,20 @@ class OutboundError(EsgxError):
     @classmethod
     def because(cls, reason: str) -> OutboundError:
         return cls(Text("{r}", "{r}").format(r=reason))
+
+
+FIRST_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=6)
+JITTER = 0.2  # a retry comes up to this fraction earlier, so failed receivers are not hit in step
+
+
+def backoff(failures: int, jitter: float | None = None) -> timedelta:
+    """The wait after the n-th failed call to a receiver (webhooks, PACT answers): 30 s
+    doubling each time, at most 6 hours, less up to 20 % at random (`jitter` in [0, 1) fixes
+    the draw)."""
+    draw = random.random() if jitter is None else jitter  # noqa: S311 - spreading, not secrecy
+    base = min(FIRST_DELAY * (1 << min(max(failures - 1, 0), 20)), MAX_DELAY)
+    return base * (1 - JITTER * draw)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,10 @@ SUPPLIER_ROLES = frozenset({Role.SUPPLIER_ADMIN, Role.SUPPLIER_MEMBER})
 FILER_ROLES = SUPPLIER_ROLES | {Role.FACTORY_ANALYST}
 # Who may register, rotate and revoke an organization's signing keys.
 KEY_ADMIN_ROLES = frozenset({Role.SUPPLIER_ADMIN, Role.FACTORY_ANALYST})
+# A lead factory's integrations (API clients, webhooks, PACT callbacks): its administrators
+# change them, its analysts look. The administrator reads no supplier data through this.
+INTEGRATION_ADMIN_ROLES = frozenset({Role.FACTORY_ADMIN})
+INTEGRATION_VIEWER_ROLES = INTEGRATION_ADMIN_ROLES | {Role.FACTORY_ANALYST}
 
 
 class Purpose(enum.Enum):

@@ -131,7 +131,7 @@ def test_user_create_rejects_role_of_wrong_kind(cli_env: dict[str, str]) -> None
 def test_demo_seeds_without_serving_and_twice_is_safe(cli_env: dict[str, str]) -> None:
     code, out = run(cli_env, "demo", "--no-serve")
     assert code == 0, out
-    assert "34 organizations and 8 users created now" in out
+    assert "34 organizations and 9 users created now" in out
     # Twelve quarters: 32 suppliers (one misses the latest, one restates) and the lead factory.
     assert "384 from suppliers (1 restatement) and 12 of the lead factory's own operations" in out
     assert "http://127.0.0.1:8000/" in out and "supplier-admin@esgx.example" in out

@@ -19,6 +19,9 @@ class Role(enum.StrEnum):
     PROCUREMENT = "procurement"
     FACTORY_ANALYST = "factory_analyst"
     OPERATOR_ADMIN = "operator_admin"
+    # A lead factory's administrator of its integrations (webhook endpoints); no data access
+    # of its own beyond what those integrations carry.
+    FACTORY_ADMIN = "factory_admin"
 
     @property
     def org_kind(self) -> OrgKind:
@@ -32,6 +35,7 @@ _ROLE_ORG_KIND = {
     Role.PROCUREMENT: OrgKind.LEAD_FACTORY,
     Role.FACTORY_ANALYST: OrgKind.LEAD_FACTORY,
     Role.OPERATOR_ADMIN: OrgKind.OPERATOR,
+    Role.FACTORY_ADMIN: OrgKind.LEAD_FACTORY,
 }
 
 

@@ -374,6 +374,9 @@ USERS: tuple[DemoUser, ...] = (
         "analyst@esgx.example", "碳分析师 Factory analyst", Role.FACTORY_ANALYST, "lead", "en"
     ),
     DemoUser(
+        "factory-admin@esgx.example", "工厂管理员 Factory admin", Role.FACTORY_ADMIN, "lead", "zh"
+    ),
+    DemoUser(
         "operator@esgx.example", "平台运营 Operator admin", Role.OPERATOR_ADMIN, "operator", "en"
     ),
 )

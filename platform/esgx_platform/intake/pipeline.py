@@ -46,6 +46,7 @@ from esgx_platform.problems import (
     SchemaInvalid,
     WrongIssuer,
 )
+from esgx_platform.webhooks.events import announce_disclosure
 from signing import KeyHistory, SigningError, VerifiedCredential, disclosure_log_entry
 
 
@@ -291,6 +292,8 @@ def _accept(
             "restates": str(row.restates_id) if row.restates_id else None,
         },
     )
+    # The webhook outbox, in this transaction: a refused submission announces nothing.
+    announce_disclosure(session, row, org, version=pending.heads[(org.id, period.id)].version)
     record = append(
         session,
         kind="disclosure",

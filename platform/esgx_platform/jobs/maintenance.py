@@ -21,6 +21,7 @@ from esgx_platform.notifications.models import OutboxMail
 from esgx_platform.notifications.outbox import deliver_due
 from esgx_platform.notifications.services import active_members, notify_user
 from esgx_platform.organizations.models import Organization
+from esgx_platform.webhooks.events import announce_checkpoint
 
 # Warned at most once per threshold: a month, a week and a day before a key stops being valid.
 KEY_THRESHOLDS_DAYS = (30, 7, 1)
@@ -33,8 +34,11 @@ def publish_log_checkpoint(ctx: JobContext) -> JobResult:
         size = current_state(session).size
         latest = latest_checkpoint(session)
         if latest is not None and latest.size >= size:
+            # One published elsewhere (GET /api/v1/log/checkpoint, the CLI) is announced once.
+            announce_checkpoint(session, latest)
             return JobResult.skipped(f"log unchanged at size {size}")
         checkpoint = publish_checkpoint(session, box=signer.box, origin=signer.origin)
+        announce_checkpoint(session, checkpoint)  # webhooks, in the same transaction
         return JobResult.ok(f"checkpoint at size {checkpoint.size}")
 
 

@@ -17,6 +17,7 @@ from esgx_platform.jobs.maintenance import (
 )
 from esgx_platform.jobs.pact import answer_pact_requests
 from esgx_platform.jobs.reminders import mark_overdue, send_reminders
+from esgx_platform.webhooks.delivery import deliver_webhooks
 
 JOBS: tuple[JobSpec, ...] = (
     JobSpec(
@@ -57,6 +58,16 @@ JOBS: tuple[JobSpec, ...] = (
         Text(
             "Deliver queued mail, retrying failed attempts with backoff.",
             "发送待发邮件，并按退避策略重试失败的发送。",
+        ),
+    ),
+    JobSpec(
+        "webhooks",
+        deliver_webhooks,
+        Every(30),
+        Text(
+            "Deliver webhook events to lead factories' endpoints, retrying failures with "
+            "exponential back-off for 72 hours, then dead-lettering them.",
+            "向龙头工厂的端点推送 Webhook 事件；失败时按指数退避重试 72 小时，之后转入死信。",
         ),
     ),
     JobSpec(

@@ -21,6 +21,7 @@ from esgx_platform.jobs.models import OverdueMark, Reminder
 from esgx_platform.jobs.texts import reminder_letter
 from esgx_platform.notifications.outbox import deliver_due
 from esgx_platform.notifications.services import active_members, notify_user
+from esgx_platform.webhooks.events import announce_overdue
 
 
 def send_reminders(ctx: JobContext) -> JobResult:
@@ -128,6 +129,14 @@ def _mark(session: Session, owed: Owed) -> bool:
             "period": owed.period.key,
             "deadline": owed.due.deadline.isoformat(),
         },
+    )
+    announce_overdue(
+        session,
+        mark_id=mark.id,
+        supplier=owed.supplier,
+        factory=owed.factory,
+        period_key=owed.period.key,
+        deadline=owed.due.deadline,
     )
     return True
 

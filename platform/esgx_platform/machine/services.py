@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from esgx_platform.audit.services import record_event
 from esgx_platform.db import utcnow
-from esgx_platform.errors import InvalidInput, NotFound, TokenExpired, Unauthenticated
+from esgx_platform.errors import Conflict, InvalidInput, NotFound, TokenExpired, Unauthenticated
 from esgx_platform.i18n import Text
 from esgx_platform.machine.models import ApiToken, OAuthAccessToken, OAuthClient
 from esgx_platform.organizations.models import Organization, OrgKind
@@ -31,7 +31,14 @@ CLIENT_ID_PREFIX = "esgxc_"
 
 SUPPLIER_TOKEN_SCOPES = frozenset({"disclosures:submit", "disclosures:read", "keys:manage"})
 CLIENT_SCOPES = frozenset(
-    {"footprints:read", "disclosures:read", "rollups:read", "assessments:read", "rankings:read"}
+    {
+        "footprints:read",
+        "disclosures:read",
+        "rollups:read",
+        "assessments:read",
+        "rankings:read",
+        "webhooks:manage",
+    }
 )
 BAD_TOKEN = Text(
     "The access token is missing, unknown, expired or revoked.",
@@ -165,6 +172,10 @@ def create_oauth_client(
         raise InvalidInput(
             Text("OAuth2 clients belong to lead factories.", "OAuth2 客户端仅限龙头工厂。")
         )
+    if len(name.strip()) > 100:
+        raise InvalidInput(
+            Text("Keep the client's name to 100 characters.", "客户端名称最多 100 个字符。")
+        )
     secret = secrets.token_urlsafe(32)
     client = OAuthClient(
         organization_id=organization.id,
@@ -191,7 +202,15 @@ def create_oauth_client(
 def rotate_oauth_client_secret(
     session: Session, client: OAuthClient, *, actor_user_id: uuid.UUID | None
 ) -> Issued[OAuthClient]:
-    """A new secret; the old one stops working at once, as do tokens issued with it."""
+    """A new secret; the old one stops working at once, as do tokens issued with it.
+    Raises Conflict for a revoked client (revocation is final)."""
+    if client.revoked_at is not None:
+        raise Conflict(
+            Text(
+                "The client is revoked; create a new one instead.",
+                "该客户端已撤销，请新建一个客户端。",
+            )
+        )
     secret = secrets.token_urlsafe(32)
     client.secret_sha256 = sha256_hex(secret)
     client.rotated_at = utcnow()
@@ -284,3 +303,25 @@ def get_api_token(session: Session, *, organization_id: uuid.UUID, token_id: uui
     if token is None or token.organization_id != organization_id:
         raise NotFound(Text("No such token.", "令牌不存在。"))
     return token
+
+
+def list_oauth_clients(session: Session, *, organization_id: uuid.UUID) -> list[OAuthClient]:
+    """A lead factory's clients, newest first, revoked ones included (never their secrets)."""
+    return list(
+        session.scalars(
+            select(OAuthClient)
+            .where(OAuthClient.organization_id == organization_id)
+            .order_by(OAuthClient.created_at.desc(), OAuthClient.client_id)
+        )
+    )
+
+
+def get_oauth_client(
+    session: Session, *, organization_id: uuid.UUID, client_id: str
+) -> OAuthClient:
+    """The organization's client by its public id (`esgxc_...`), or NotFound (another
+    organization's looks the same)."""
+    client = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+    if client is None or client.organization_id != organization_id:
+        raise NotFound(Text("No such OAuth2 client.", "OAuth2 客户端不存在。"))
+    return client

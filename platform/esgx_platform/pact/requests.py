@@ -4,8 +4,9 @@ The answer is decided once, on the first attempt, and stored: every retry posts 
 event (same id), so a requester that got it but whose 200 was lost sees a duplicate it can
 recognise, never two different answers. The host signs in at `{source}/auth/token` with the
 credentials the lead factory registered for that source, then posts to `{source}/3/events`;
-failures are retried with back-off for up to three days (docs/pact-v3.md), then given up.
-Like the mail outbox: rows are leased, and the HTTP calls happen outside any transaction.
+failures are retried with the platform's back-off (outbound.backoff) for up to three days
+(docs/pact-v3.md), then given up. Like the mail outbox: rows are leased, and the HTTP calls
+happen outside any transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import random
 import uuid
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -28,7 +28,7 @@ from esgx_platform.accounts.models import Role
 from esgx_platform.db import Database, utcnow
 from esgx_platform.errors import InvalidInput
 from esgx_platform.organizations.models import OrgKind
-from esgx_platform.outbound import OutboundError, post
+from esgx_platform.outbound import OutboundError, backoff, post
 from esgx_platform.pact.events import REQUEST_FULFILLED, REQUEST_REJECTED
 from esgx_platform.pact.listing import ACTIVE, Cursor, list_page
 from esgx_platform.pact.models import PactCallbackCredential, PactRequest
@@ -41,13 +41,6 @@ GIVE_UP_AFTER = timedelta(days=3)
 LEASE = timedelta(minutes=5)
 BATCH = 50
 MAX_ANSWERED = 100  # footprints in one RequestFulfilled event
-
-
-def backoff(attempts: int) -> timedelta:
-    """30 s after the first failure, doubling to at most 6 h, with ±10 % jitter so that many
-    requests failing together do not retry together."""
-    seconds = min(30 * 2 ** max(attempts - 1, 0), 6 * 3600)
-    return timedelta(seconds=seconds * random.uniform(0.9, 1.1))  # noqa: S311 - not secret
 
 
 @dataclass

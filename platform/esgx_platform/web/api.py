@@ -7,10 +7,13 @@ import uuid
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
+from esgx_platform.i18n import Text
 from esgx_platform.organizations.models import OrgKind
 from esgx_platform.organizations.services import list_relationships
 from esgx_platform.tenancy import FACTORY_ROLES, SUPPLIER_ROLES
+from esgx_platform.web.api_schemas import listing
 from esgx_platform.web.context import auth_required, current_user, login_required, scope
+from esgx_platform.web.openapi import operation
 from esgx_platform.web.schemas import MeOut, OrganizationOut, RelationshipOut
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -18,18 +21,37 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @bp.get("/me")
 @login_required
+@operation(
+    Text("The signed-in person and their roles", "当前登录用户及其角色"),
+    tags=("accounts",),
+    responses={200: MeOut},
+)
 def me() -> ResponseReturnValue:
     return jsonify(MeOut().dump(current_user()))
 
 
 @bp.get("/organizations/<uuid:org_id>")
 @auth_required()
+@operation(
+    Text("An organization's profile", "组织概况"),
+    tags=("accounts",),
+    responses={200: OrganizationOut},
+)
 def organization(org_id: uuid.UUID) -> ResponseReturnValue:
     return jsonify(OrganizationOut().dump(scope().organization(org_id)))
 
 
 @bp.get("/organizations/<uuid:org_id>/relationships")
 @auth_required()
+@operation(
+    Text("Supply relationships of an organization", "组织的供应关系"),
+    description=Text(
+        "A lead factory's suppliers or a supplier's customers; members of that organization only.",
+        "龙头工厂的供应商或供应商的客户；仅限该组织成员。",
+    ),
+    tags=("accounts",),
+    responses={200: listing(RelationshipOut)},
+)
 def relationships(org_id: uuid.UUID) -> ResponseReturnValue:
     """A lead factory's suppliers or a supplier's customers; members of that organization only."""
     tenant = scope()

@@ -72,7 +72,7 @@ def principal() -> Principal:
         secret = bearer_secret()
         if secret:
             # A request with a bearer credential never falls back to the cookie session.
-            g.principal = machine_principal(secret, db_session())
+            g.principal = machine_principal(secret, db_session)
         else:
             user = current_user()
             g.principal = load_principal(db_session(), user.id) if user else ANONYMOUS

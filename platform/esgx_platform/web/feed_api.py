@@ -17,9 +17,12 @@ from esgx_platform.intake.feed import feed_page, newest_readable_index
 from esgx_platform.intake.receipts import checkpoint_after_commit
 from esgx_platform.ledger.checkpoints import latest_checkpoint
 from esgx_platform.tenancy import Purpose
+from esgx_platform.web.api_schemas import paged
 from esgx_platform.web.context import auth_required, db_session, scope
 from esgx_platform.web.intake_api import log_signer
+from esgx_platform.web.openapi import Reply, operation
 from esgx_platform.web.paging import conditional_json, next_link
+from esgx_platform.web.pull_schemas import NOT_MODIFIED, PAGE_HEADERS, FeedQuery
 
 bp = Blueprint("feed_api", __name__, url_prefix="/api/v1")
 
@@ -81,6 +84,17 @@ def _limit() -> int:
 
 @bp.get("/feed/disclosures")
 @auth_required("disclosures:read")
+@operation(
+    Text("The feed of verified disclosures", "已验证披露的数据流"),
+    description=Text(
+        "Oldest first, restatements as records of their own, each with the bundle that "
+        "proves it offline; follow the cursor and poll it for what is new.",
+        "按时间先后排列，重述作为单独记录，每条附带可离线验证的验证包；跟随游标并轮询以获取新数据。",
+    ),
+    tags=("feed",),
+    query=FeedQuery,
+    responses={200: Reply(paged(FeedItemOut), headers=PAGE_HEADERS), 304: NOT_MODIFIED},
+)
 def disclosure_feed() -> ResponseReturnValue:
     """Verified disclosures of the suppliers the caller may read, oldest first, restatements as
     records of their own; follow `cursor` (or the Link header) and poll it for what is new."""

@@ -7,13 +7,24 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from esgx_platform.i18n import Text
 from esgx_platform.migrate import current_revision, head_revision
+from esgx_platform.web.api_schemas import Health
 from esgx_platform.web.context import database
+from esgx_platform.web.openapi import Reply, operation
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@operation(
+    Text("Health: the database answers, its schema is current", "健康检查：数据库可用且结构为最新"),
+    tags=("operations",),
+    responses={
+        200: Health,
+        503: Reply(Health, Text("Unreachable, or migrations pending", "不可达，或有待执行的迁移")),
+    },
+)
 def healthz() -> ResponseReturnValue:
     head = head_revision()
     try:

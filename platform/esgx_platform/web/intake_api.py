@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from esgx_platform.audit.services import record_event
 from esgx_platform.db import begin_write
+from esgx_platform.disclosures.pact import ProductFootprintSchema
+from esgx_platform.disclosures.schemas import DisclosureSchema
 from esgx_platform.errors import EsgxError, NotFound
 from esgx_platform.i18n import Text
 from esgx_platform.intake.credentials import Submitter, claimed_period
@@ -39,6 +41,14 @@ from esgx_platform.keys.services import (
 from esgx_platform.problems import UnsupportedMediaType
 from esgx_platform.schemas import load
 from esgx_platform.tenancy import FILER_ROLES, KEY_ADMIN_ROLES, Purpose
+from esgx_platform.web.api_schemas import (
+    Accepted,
+    BatchResults,
+    Bundle,
+    Challenge,
+    FootprintFiled,
+    listing,
+)
 from esgx_platform.web.context import (
     auth_required,
     db_session,
@@ -57,9 +67,23 @@ from esgx_platform.web.intake_schemas import (
     KeyOut,
     KeyRegistrationIn,
 )
+from esgx_platform.web.openapi import TEXT, Body, Reply, operation
 
 bp = Blueprint("intake_api", __name__, url_prefix="/api/v1")
 JWS_MEDIA_TYPES = ("application/vc+jwt", "application/jose", "application/jwt")
+JWS_BODY = Body(
+    {"application/json": JwsIn, **dict.fromkeys(JWS_MEDIA_TYPES, TEXT)},
+    Text(
+        'The compact JWS as application/vc+jwt, or JSON {"jws": "..."}.',
+        '紧凑 JWS，以 application/vc+jwt 发送，或发送 JSON {"jws": "..."}。',
+    ),
+)
+LOCATION = {"Location": Text("Where the filed record is read", "所提交记录的读取地址")}
+BUNDLE = Reply(
+    Bundle,
+    Text("The offline bundle, as an attachment", "离线验证包（附件）"),
+    headers={"Content-Disposition": Text("attachment", "附件")},
+)
 
 
 def log_signer() -> LogSigner:
@@ -104,6 +128,15 @@ def _rejected(
 
 @bp.post("/organizations/<uuid:org_id>/keys/challenge")
 @auth_required("keys:manage")
+@operation(
+    Text("A one-time challenge for registering a key", "注册密钥用的一次性挑战"),
+    description=Text(
+        "The new key signs it (proof of possession) within 15 minutes.",
+        "新密钥须在 15 分钟内对其签名（持有证明）。",
+    ),
+    tags=("keys",),
+    responses={201: Challenge},
+)
 def key_challenge(org_id: uuid.UUID) -> ResponseReturnValue:
     org = scope().require(org_id, *KEY_ADMIN_ROLES)
     db = db_session()
@@ -128,6 +161,13 @@ def _key_change(org_id: uuid.UUID, apply: Any) -> ResponseReturnValue:
 
 @bp.post("/organizations/<uuid:org_id>/keys")
 @auth_required("keys:manage")
+@operation(
+    Text("Register a signing key", "注册签名密钥"),
+    tags=("keys",),
+    body=KeyRegistrationIn,
+    responses={201: KeyOut},
+    problems=(409,),
+)
 def key_register(org_id: uuid.UUID) -> ResponseReturnValue:
     def apply(db: Session, org: Any, body: dict[str, Any]) -> Any:
         values = load(KeyRegistrationIn(), body)
@@ -145,6 +185,17 @@ def key_register(org_id: uuid.UUID) -> ResponseReturnValue:
 
 @bp.post("/organizations/<uuid:org_id>/keys/<any(rotations,revocations):kind>")
 @auth_required("keys:manage")
+@operation(
+    Text("Rotate or revoke a signing key", "轮换或撤销签名密钥"),
+    description=Text(
+        "A signed key event: `rotations` for a rotation, `revocations` for a revocation.",
+        "已签名的密钥事件：轮换用 `rotations`，撤销用 `revocations`。",
+    ),
+    tags=("keys",),
+    body=KeyEventIn,
+    responses={201: KeyOut},
+    problems=(409,),
+)
 def key_event(org_id: uuid.UUID, kind: str) -> ResponseReturnValue:
     expected = "rotated" if kind == "rotations" else "revoked"
 
@@ -163,6 +214,11 @@ def key_event(org_id: uuid.UUID, kind: str) -> ResponseReturnValue:
 
 @bp.get("/organizations/<uuid:org_id>/keys")
 @auth_required()
+@operation(
+    Text("Public keys of an organization and their status", "组织的公钥及其状态"),
+    tags=("keys",),
+    responses={200: listing(KeyOut)},
+)
 def keys(org_id: uuid.UUID) -> ResponseReturnValue:
     """Public keys and their status: the supplier itself and customers with consent."""
     org = scope().organization(org_id, Purpose.DATA)
@@ -171,6 +227,11 @@ def keys(org_id: uuid.UUID) -> ResponseReturnValue:
 
 @bp.get("/organizations/<uuid:org_id>/key-events")
 @auth_required()
+@operation(
+    Text("Key events of an organization, as logged", "组织的密钥事件（按日志记录）"),
+    tags=("keys",),
+    responses={200: listing(KeyEventOut)},
+)
 def events(org_id: uuid.UUID) -> ResponseReturnValue:
     org = scope().organization(org_id, Purpose.DATA)
     rows = key_events(db_session(), organization_id=org.id)
@@ -217,6 +278,23 @@ def _accepted_body(row: StoredDisclosure, receipt: str, duplicate: bool) -> dict
 @bp.post("/disclosures")
 @reads_first
 @auth_required("disclosures:submit")
+@operation(
+    Text("Submit a signed disclosure", "提交签名披露"),
+    description=Text(
+        "201 with the receipt; 200 for an identical resubmission. The JWS payload is a "
+        "verifiable credential whose credentialSubject is a Disclosure.",
+        "成功时返回 201 及回执；完全相同的重复提交返回 200。JWS 载荷为可验证凭证，"
+        "其 credentialSubject 为 Disclosure。",
+    ),
+    tags=("disclosures",),
+    body=JWS_BODY,
+    responses={
+        201: Reply(Accepted, headers=LOCATION),
+        200: Reply(Accepted, Text("Already filed: the same record", "已提交过：同一记录")),
+    },
+    problems=(400, 409, 422),
+    see=(DisclosureSchema,),
+)
 def submit() -> ResponseReturnValue:
     """Submit one signed disclosure; 201 with the receipt, 200 for an identical resubmission."""
     jws = _submitted_jws()
@@ -246,6 +324,18 @@ def submit() -> ResponseReturnValue:
 @bp.post("/disclosures/batch")
 @reads_first
 @auth_required("disclosures:submit")
+@operation(
+    Text("Submit up to 500 signed disclosures", "批量提交签名披露（最多 500 份）"),
+    description=Text(
+        "Each accepted or refused on its own; each result has its own status and either the "
+        "accepted record or its problem.",
+        "每份单独受理或拒绝；每个结果有各自的状态，以及受理的记录或其问题说明。",
+    ),
+    tags=("disclosures",),
+    body=BatchIn,
+    responses={200: BatchResults},
+    see=(DisclosureSchema,),
+)
 def submit_batch() -> ResponseReturnValue:
     """Up to 500 JWS in one transaction; each accepted or rejected on its own (savepoints),
     and every accepted one receipted against one checkpoint signed at the end."""
@@ -341,12 +431,26 @@ def _readable(disclosure_id: uuid.UUID) -> StoredDisclosure:
 
 @bp.get("/disclosures/<uuid:disclosure_id>")
 @auth_required("disclosures:read")
+@operation(
+    Text("A filed disclosure with its JWS", "已提交的披露及其 JWS"),
+    tags=("disclosures",),
+    responses={200: DisclosureOut},
+)
 def disclosure(disclosure_id: uuid.UUID) -> ResponseReturnValue:
     return jsonify(DisclosureOut().dump(_readable(disclosure_id)))
 
 
 @bp.get("/disclosures/<uuid:disclosure_id>/receipt")
 @auth_required("disclosures:read")
+@operation(
+    Text("The disclosure's receipt", "披露的回执"),
+    description=Text(
+        "An inclusion proof against a signed checkpoint (text).",
+        "针对已签名检查点的包含证明（文本）。",
+    ),
+    tags=("disclosures",),
+    responses={200: Reply(TEXT, content_type="text/plain")},
+)
 def receipt(disclosure_id: uuid.UUID) -> ResponseReturnValue:
     row = _readable(disclosure_id)
     db = db_session()
@@ -357,6 +461,15 @@ def receipt(disclosure_id: uuid.UUID) -> ResponseReturnValue:
 
 @bp.get("/disclosures/<uuid:disclosure_id>/bundle")
 @auth_required("disclosures:read")
+@operation(
+    Text("The disclosure's offline bundle", "披露的离线验证包"),
+    description=Text(
+        "Everything `esgx-sign verify-bundle` needs, with no network or database.",
+        "`esgx-sign verify-bundle` 所需的一切，无需网络或数据库。",
+    ),
+    tags=("disclosures",),
+    responses={200: BUNDLE},
+)
 def bundle(disclosure_id: uuid.UUID) -> ResponseReturnValue:
     """The offline bundle `esgx-sign verify-bundle` checks with no network or database."""
     row = _readable(disclosure_id)
@@ -375,6 +488,18 @@ def bundle(disclosure_id: uuid.UUID) -> ResponseReturnValue:
 
 @bp.post("/footprints")
 @auth_required("disclosures:submit")
+@operation(
+    Text("File a product footprint credential", "提交产品碳足迹凭证"),
+    description=Text(
+        "A PACT v3 ProductFootprint signed on its own; 201, or 200 for a resubmission.",
+        "单独签名的 PACT v3 ProductFootprint；成功返回 201，重复提交返回 200。",
+    ),
+    tags=("footprints",),
+    body=JWS_BODY,
+    responses={201: FootprintFiled, 200: FootprintFiled},
+    problems=(400, 409, 422),
+    see=(ProductFootprintSchema,),
+)
 def submit_footprint_credential() -> ResponseReturnValue:
     """File one `ProductFootprint` credential (a PACT v3 footprint signed on its own)."""
     jws = _submitted_jws()
@@ -406,12 +531,22 @@ def _readable_footprint(credential_id: uuid.UUID) -> FootprintCredential:
 
 @bp.get("/footprints/<uuid:credential_id>")
 @auth_required("disclosures:read")
+@operation(
+    Text("A filed footprint credential with its JWS", "已提交的碳足迹凭证及其 JWS"),
+    tags=("footprints",),
+    responses={200: FootprintOut},
+)
 def footprint(credential_id: uuid.UUID) -> ResponseReturnValue:
     return jsonify(FootprintOut().dump(_readable_footprint(credential_id)))
 
 
 @bp.get("/footprints/<uuid:credential_id>/bundle")
 @auth_required("disclosures:read")
+@operation(
+    Text("The footprint's offline bundle", "碳足迹的离线验证包"),
+    tags=("footprints",),
+    responses={200: Reply(Bundle)},
+)
 def footprint_bundle(credential_id: uuid.UUID) -> ResponseReturnValue:
     row = _readable_footprint(credential_id)
     db = db_session()

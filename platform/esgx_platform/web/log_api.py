@@ -25,8 +25,19 @@ from esgx_platform.ledger.checkpoints import (
 from esgx_platform.ledger.models import LogCheckpoint, LogKey
 from esgx_platform.schemas import load
 from esgx_platform.tenancy import FACTORY_ROLES
+from esgx_platform.web.api_schemas import (
+    ConsistencyProof,
+    ConsistencyQuery,
+    Cosigned,
+    InclusionProof,
+    InclusionQuery,
+    LogEntry,
+    VerifierKey,
+    listing,
+)
 from esgx_platform.web.context import auth_required, db_session, json_body, roles_required
 from esgx_platform.web.intake_schemas import CosignatureIn
+from esgx_platform.web.openapi import TEXT, Reply, operation
 
 bp = Blueprint("log_api", __name__, url_prefix="/api/v1/log")
 
@@ -51,6 +62,15 @@ def _int_arg(name: str) -> int:
 
 
 @bp.get("/checkpoint")
+@operation(
+    Text("The newest signed checkpoint", "最新的已签名检查点"),
+    description=Text(
+        "A C2SP signed note with its cosignatures; public, for witnesses.",
+        "C2SP 签名注记及其联署签名；公开，供见证方轮询。",
+    ),
+    tags=("log",),
+    responses={200: Reply(TEXT, content_type="text/plain")},
+)
 def checkpoint() -> ResponseReturnValue:
     """The newest signed checkpoint with its cosignatures (public: witnesses poll it)."""
     db = db_session()
@@ -70,6 +90,11 @@ def checkpoint() -> ResponseReturnValue:
 
 
 @bp.get("/key")
+@operation(
+    Text("The log's verifier keys, newest first", "日志的验证公钥（最新在前）"),
+    tags=("log",),
+    responses={200: listing(VerifierKey)},
+)
 def verifier_keys() -> ResponseReturnValue:
     """The log's verifier keys (C2SP vkey), newest first, retired ones marked."""
     rows = db_session().scalars(select(LogKey).order_by(LogKey.id.desc())).all()
@@ -85,6 +110,7 @@ def verifier_keys() -> ResponseReturnValue:
 
 @bp.get("/entries/<int:index>")
 @auth_required()
+@operation(Text("One log entry", "单条日志条目"), tags=("log",), responses={200: LogEntry})
 def entry(index: int) -> ResponseReturnValue:
     if index >= MAX_INDEX:
         raise NotFound(Text("No log entry {i}.", "日志条目 {i} 不存在。").format(i=index))
@@ -101,6 +127,12 @@ def entry(index: int) -> ResponseReturnValue:
 
 @bp.get("/proofs/inclusion")
 @auth_required()
+@operation(
+    Text("An inclusion proof (RFC 9162)", "包含证明（RFC 9162）"),
+    tags=("log",),
+    query=InclusionQuery,
+    responses={200: InclusionProof},
+)
 def inclusion() -> ResponseReturnValue:
     index, size = _int_arg("index"), _int_arg("size")
     db = db_session()
@@ -117,6 +149,12 @@ def inclusion() -> ResponseReturnValue:
 
 @bp.get("/proofs/consistency")
 @auth_required()
+@operation(
+    Text("A consistency proof (RFC 9162)", "一致性证明（RFC 9162）"),
+    tags=("log",),
+    query=ConsistencyQuery,
+    responses={200: ConsistencyProof},
+)
 def consistency() -> ResponseReturnValue:
     first, second = _int_arg("first"), _int_arg("second")
     db = db_session()
@@ -133,6 +171,12 @@ def consistency() -> ResponseReturnValue:
 
 @bp.post("/checkpoints/<int:size>/cosignatures")
 @roles_required(*FACTORY_ROLES)
+@operation(
+    Text("Cosign a checkpoint as a witness", "以见证方身份联署检查点"),
+    tags=("log",),
+    body=CosignatureIn,
+    responses={201: Cosigned},
+)
 def cosign(size: int) -> ResponseReturnValue:
     """A lead factory, as witness, posts its cosignature of the checkpoint at `size`."""
     values = load(CosignatureIn(), json_body())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from flask import current_app, request
@@ -31,16 +32,17 @@ def bearer_secret() -> str | None:
     return value.strip() or None if scheme.lower() == "bearer" else None
 
 
-def machine_principal(secret: str, request_session: Session) -> Principal:
+def machine_principal(secret: str, request_session: Callable[[], Session]) -> Principal:
     """The principal a bearer secret stands for; raises Unauthenticated when it is not live.
 
     An OAuth2 access token is looked up in the request's own session (a read; lead factories'
     systems poll, and a transaction of its own would cost a round trip or two per request). An
-    API token is checked in a short transaction of its own, which may record its last use, so
-    the request's transaction stays read-only until the view decides to write.
+    API token is checked in a short transaction of its own, which may record its last use, and
+    the request's session is not opened for it: on SQLite a state-changing request's session
+    holds the write lock from its first statement, and the last-use write would wait on it.
     """
     if not secret.startswith(API_TOKEN_PREFIX):
-        client = authenticate_access_token(request_session, secret)
+        client = authenticate_access_token(request_session(), secret)
         grant = Grant(client.organization_id, OrgKind.LEAD_FACTORY, Role.FACTORY_ANALYST)
         return Principal(None, (grant,), frozenset(client.scopes), f"oauth_client:{client.id}")
     with database().transaction(write=False) as session:

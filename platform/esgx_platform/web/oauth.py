@@ -17,11 +17,15 @@ from flask.typing import ResponseReturnValue
 
 from esgx_platform.config import Settings
 from esgx_platform.errors import Unauthenticated
+from esgx_platform.i18n import Text
 from esgx_platform.machine.services import issue_access_token
+from esgx_platform.web.api_schemas import AccessToken, Discovery, OAuthError, TokenRequest
 from esgx_platform.web.context import db_session
 from esgx_platform.web.csrf import csrf_exempt
+from esgx_platform.web.openapi import CLIENT_BASIC, Body, ErrorBody, operation
 
 bp = Blueprint("oauth", __name__)
+OAUTH_ERRORS = ErrorBody("application/json", OAuthError)
 
 
 def _oauth_error(code: str, status: int) -> ResponseReturnValue:
@@ -50,6 +54,19 @@ def _client_credentials() -> tuple[str, str] | None:
 
 @bp.post("/auth/token")
 @csrf_exempt
+@operation(
+    Text("Exchange client credentials for an access token", "以客户端凭据换取访问令牌"),
+    description=Text(
+        "RFC 6749 §4.4: the client's id and secret in HTTP Basic or in the form body.",
+        "RFC 6749 §4.4：客户端 id 与密钥放在 HTTP Basic 或表单中。",
+    ),
+    tags=("oauth",),
+    body=Body({"application/x-www-form-urlencoded": TokenRequest}),
+    responses={200: AccessToken},
+    security=({CLIENT_BASIC: ()}, {}),
+    problems=(400, 401),
+    errors=OAUTH_ERRORS,
+)
 def token() -> ResponseReturnValue:
     """Exchange a lead factory's client id and secret for a short-lived bearer token."""
     if request.form.get("grant_type") != "client_credentials":
@@ -77,6 +94,11 @@ def token() -> ResponseReturnValue:
 
 
 @bp.get("/.well-known/openid-configuration")
+@operation(
+    Text("OAuth2 discovery: where to get tokens", "OAuth2 发现：令牌端点地址"),
+    tags=("oauth",),
+    responses={200: Discovery},
+)
 def discovery() -> ResponseReturnValue:
     token_url = url_for("oauth.token", _external=True)
     return jsonify(

@@ -37,7 +37,20 @@ from esgx_platform.scoring.snapshots import (
     verify_snapshot,
 )
 from esgx_platform.tenancy import SUPPLIER_ROLES
+from esgx_platform.web.api_schemas import PeriodPath, listing
 from esgx_platform.web.context import auth_required, db_session, json_body, principal, scope
+from esgx_platform.web.openapi import ANY_JSON_OBJECT, Reply, operation
+from esgx_platform.web.report_schemas import (
+    ConfigRef,
+    OwnScorecard,
+    Ranking,
+    RankingConfig,
+    RankingSnapshotOut,
+    RankingSnapshotSummaryOut,
+    Rating,
+    SnapshotCheck,
+    SnapshotQuery,
+)
 
 bp = Blueprint("ranking_api", __name__, url_prefix="/api/v1")
 # Machines read with `rankings:read`; writing is for people (no client is ever granted it).
@@ -75,6 +88,18 @@ def _matches(card: Scorecard, query: dict[str, Any]) -> bool:
 
 @bp.get("/factories/<uuid:org_id>/rankings/<period>")
 @auth_required(READ)
+@operation(
+    Text("The live supplier ranking of a year or quarter", "某年或某季度的实时供应商排名"),
+    description=Text(
+        "Every scorecard with its breakdown; the filters narrow the list, never the ranks, "
+        "bands or counts.",
+        "每张评分卡及其明细；筛选条件只缩小列表，不改变名次、分档或计数。",
+    ),
+    tags=("rankings",),
+    path=PeriodPath,
+    query=RankingQuery,
+    responses={200: Ranking},
+)
 def ranking(org_id: uuid.UUID, period: str) -> ResponseReturnValue:
     """The live ranking of a year (`2025`) or quarter (`2025-Q3`) with every scorecard's
     breakdown; `?category=1&province=JS&band=red&missing=true` narrow the list (never the
@@ -124,6 +149,13 @@ def snapshot_json(snapshot: RankingSnapshot, *, full: bool) -> dict[str, Any]:
 
 @bp.post("/factories/<uuid:org_id>/rankings/<period>/snapshots")
 @auth_required(WRITE)
+@operation(
+    Text("Rank and store a snapshot", "排名并保存快照"),
+    tags=("rankings",),
+    path=PeriodPath,
+    responses={201: Reply(RankingSnapshotOut, headers={"Location": Text("The snapshot", "快照")})},
+    problems=(422,),
+)
 def take_snapshot(org_id: uuid.UUID, period: str) -> ResponseReturnValue:
     """Rank and store the snapshot (201, with its location)."""
     org = procurement_factory(org_id)
@@ -142,6 +174,11 @@ def take_snapshot(org_id: uuid.UUID, period: str) -> ResponseReturnValue:
 
 @bp.get("/factories/<uuid:org_id>/ranking-snapshots")
 @auth_required(READ)
+@operation(
+    Text("The factory's ranking snapshots", "工厂的排名快照"),
+    tags=("rankings",),
+    responses={200: listing(RankingSnapshotSummaryOut)},
+)
 def snapshots(org_id: uuid.UUID) -> ResponseReturnValue:
     org = procurement_factory(org_id)
     rows = list_snapshots(db_session(), org.id)
@@ -150,6 +187,12 @@ def snapshots(org_id: uuid.UUID) -> ResponseReturnValue:
 
 @bp.get("/factories/<uuid:org_id>/ranking-snapshots/<uuid:snapshot_id>")
 @auth_required(READ)
+@operation(
+    Text("One ranking snapshot with every scorecard", "单个排名快照（含全部评分卡）"),
+    tags=("rankings",),
+    query=SnapshotQuery,
+    responses={200: RankingSnapshotOut},
+)
 def snapshot(org_id: uuid.UUID, snapshot_id: uuid.UUID) -> ResponseReturnValue:
     """One snapshot with every scorecard as ranked then (`?inputs=true`: its inputs too)."""
     org = procurement_factory(org_id)
@@ -158,6 +201,11 @@ def snapshot(org_id: uuid.UUID, snapshot_id: uuid.UUID) -> ResponseReturnValue:
 
 @bp.get("/factories/<uuid:org_id>/ranking-snapshots/<uuid:snapshot_id>/verification")
 @auth_required(READ)
+@operation(
+    Text("Recompute a snapshot and compare", "重新计算快照并比对"),
+    tags=("rankings",),
+    responses={200: SnapshotCheck},
+)
 def verification(org_id: uuid.UUID, snapshot_id: uuid.UUID) -> ResponseReturnValue:
     """Recompute the snapshot from its stored inputs and say whether it reproduces, and
     which suppliers' inputs have changed since."""
@@ -169,6 +217,11 @@ def verification(org_id: uuid.UUID, snapshot_id: uuid.UUID) -> ResponseReturnVal
 
 @bp.get("/factories/<uuid:org_id>/ranking-config")
 @auth_required(READ)
+@operation(
+    Text("The ranking configuration in use", "当前使用的排名配置"),
+    tags=("rankings",),
+    responses={200: RankingConfig},
+)
 def config(org_id: uuid.UUID) -> ResponseReturnValue:
     """The configuration in use (version 0: the platform default), its body and a summary."""
     org = procurement_factory(org_id)
@@ -178,6 +231,12 @@ def config(org_id: uuid.UUID) -> ResponseReturnValue:
 
 @bp.put("/factories/<uuid:org_id>/ranking-config")
 @auth_required(WRITE)
+@operation(
+    Text("Replace the ranking configuration", "替换排名配置"),
+    tags=("rankings",),
+    body=ANY_JSON_OBJECT,
+    responses={200: ConfigRef},
+)
 def replace_config(org_id: uuid.UUID) -> ResponseReturnValue:
     """Check a configuration (422 with JSON paths when it fails) and make it the next
     version; snapshots keep the configuration they were taken with."""
@@ -207,6 +266,11 @@ def _rating_json(r: SupplierRating) -> dict[str, Any]:
 
 @bp.get("/factories/<uuid:org_id>/suppliers/<uuid:supplier_id>/ratings")
 @auth_required(READ)
+@operation(
+    Text("A supplier's external ratings, newest first", "供应商的外部评级（最新在前）"),
+    tags=("rankings",),
+    responses={200: listing(Rating)},
+)
 def ratings(org_id: uuid.UUID, supplier_id: uuid.UUID) -> ResponseReturnValue:
     """The supplier's external ratings, newest first (the first is current)."""
     org = procurement_factory(org_id)
@@ -217,6 +281,14 @@ def ratings(org_id: uuid.UUID, supplier_id: uuid.UUID) -> ResponseReturnValue:
 
 @bp.put("/factories/<uuid:org_id>/suppliers/<uuid:supplier_id>/ratings")
 @auth_required(WRITE)
+@operation(
+    Text(
+        "Record a supplier's CDP score and EcoVadis medal", "记录供应商的 CDP 评分与 EcoVadis 奖牌"
+    ),
+    tags=("rankings",),
+    body=RatingsIn,
+    responses={200: Rating},
+)
 def replace_ratings(org_id: uuid.UUID, supplier_id: uuid.UUID) -> ResponseReturnValue:
     """Record the supplier's CDP score and EcoVadis medal (null: none), as a new version."""
     org = procurement_factory(org_id)
@@ -234,6 +306,17 @@ def replace_ratings(org_id: uuid.UUID, supplier_id: uuid.UUID) -> ResponseReturn
 
 @bp.get("/organizations/<uuid:supplier_org>/scorecards/<uuid:factory_org>/<period>")
 @auth_required(READ)
+@operation(
+    Text("A supplier's own scorecard with a customer", "供应商在某客户处的自身评分卡"),
+    description=Text(
+        "Its components, total, penalties, band and trend; never its rank nor another "
+        "supplier's figures.",
+        "含各项得分、总分、扣分、分档与趋势；不含名次，也不含其他供应商的数据。",
+    ),
+    tags=("rankings",),
+    path=PeriodPath,
+    responses={200: OwnScorecard},
+)
 def own_scorecard(
     supplier_org: uuid.UUID, factory_org: uuid.UUID, period: str
 ) -> ResponseReturnValue:

@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from esgx_platform.accounts.models import Role
 from esgx_platform.db import utcnow
+from esgx_platform.i18n import Text
 from esgx_platform.machine.services import (
     SUPPLIER_TOKEN_SCOPES,
     create_api_token,
@@ -19,7 +20,9 @@ from esgx_platform.machine.services import (
     revoke_api_token,
 )
 from esgx_platform.schemas import load
+from esgx_platform.web.api_schemas import listing
 from esgx_platform.web.context import db_session, json_body, login_required, principal, scope
+from esgx_platform.web.openapi import operation
 
 bp = Blueprint("tokens_api", __name__, url_prefix="/api/v1/organizations/<uuid:org_id>/tokens")
 
@@ -47,8 +50,17 @@ class TokenOut(Schema):
     last_used_at = fields.AwareDateTime(allow_none=True, data_key="lastUsedAt")
 
 
+class TokenIssued(TokenOut):
+    secret = fields.String(required=True, metadata={"description": "Shown this once only"})
+
+
 @bp.get("")
 @login_required
+@operation(
+    Text("A supplier's API tokens (never their secrets)", "供应商的 API 令牌（不含密钥）"),
+    tags=("tokens",),
+    responses={200: listing(TokenOut)},
+)
 def tokens(org_id: uuid.UUID) -> ResponseReturnValue:
     org = scope().require(org_id, Role.SUPPLIER_ADMIN)
     return jsonify(
@@ -58,6 +70,16 @@ def tokens(org_id: uuid.UUID) -> ResponseReturnValue:
 
 @bp.post("")
 @login_required
+@operation(
+    Text("Create an API token", "创建 API 令牌"),
+    description=Text(
+        "The secret is in this answer and nowhere else, ever.",
+        "密钥仅在本次响应中出现，此后不再显示。",
+    ),
+    tags=("tokens",),
+    body=TokenIn,
+    responses={201: TokenIssued},
+)
 def create(org_id: uuid.UUID) -> ResponseReturnValue:
     """A new token; its secret is in this answer and nowhere else, ever."""
     org = scope().require(org_id, Role.SUPPLIER_ADMIN)
@@ -78,6 +100,7 @@ def create(org_id: uuid.UUID) -> ResponseReturnValue:
 
 @bp.delete("/<uuid:token_id>")
 @login_required
+@operation(Text("Revoke an API token", "撤销 API 令牌"), tags=("tokens",), responses={204: None})
 def revoke(org_id: uuid.UUID, token_id: uuid.UUID) -> ResponseReturnValue:
     org = scope().require(org_id, Role.SUPPLIER_ADMIN)
     db = db_session()

@@ -18,6 +18,7 @@ from sqlalchemy import select, text
 
 from esgx_platform.db import Database
 from esgx_platform.jobs.models import JobRun
+from esgx_platform.jobs.registry import JOBS
 
 ESGX = [sys.executable, "-m", "esgx_platform.cli"]
 
@@ -87,7 +88,7 @@ def test_a_second_scheduler_on_sqlite_refuses_to_start(tmp_path: Path) -> None:
             assert stop(first) == 0
         with db.engine.connect() as connection:
             stored = connection.execute(text("SELECT id FROM apscheduler_jobs")).scalars().all()
-        assert len(stored) == 6 and "reminders" in stored
+        assert len(stored) == len(JOBS) and "reminders" in stored
     finally:
         db.dispose()
     # APScheduler's own table is in the platform database and is not drift.
