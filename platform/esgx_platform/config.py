@@ -51,6 +51,9 @@ class Settings:
     # Calls the platform makes: webhooks and PACT callbacks (docs/pact.md).
     outbound_ca_file: Path | None = None
     pact_https_only: bool = True
+    # The refresh job (docs/scheduler.md): snapshots once new data has settled.
+    refresh_quiet_minutes: int = 10
+    refresh_max_wait_minutes: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -126,6 +129,8 @@ def _mail_and_jobs(env: Mapping[str, str], environment: str, instance_dir: Path)
         "scheduler_retry_seconds": _int(env, "ESGX_SCHEDULER_RETRY_SECONDS", 5),
         "job_run_retention_days": _int(env, "ESGX_JOB_RUN_RETENTION_DAYS", 90),
         "job_intervals": _job_intervals(env),
+        "refresh_quiet_minutes": _int(env, "ESGX_REFRESH_QUIET_MINUTES", 10),
+        "refresh_max_wait_minutes": _int(env, "ESGX_REFRESH_MAX_WAIT_MINUTES", 60),
     }
 
 

@@ -49,6 +49,7 @@ from esgx_platform.pact.models import (
 )
 from esgx_platform.periods.models import ReportingPeriod
 from esgx_platform.rollups.models import FactorySettings, RelationshipPurchase
+from esgx_platform.rollups.snapshots import RollupSnapshot
 from esgx_platform.scoring.records import RankingConfigRecord, RankingSnapshot, SupplierRating
 from esgx_platform.webhooks.models import (
     WebhookAttempt,
@@ -104,6 +105,7 @@ __all__ = [
     "RankingSnapshot",
     "RelationshipPurchase",
     "RelationshipSpend",
+    "RollupSnapshot",
     "Reminder",
     "ReportingPeriod",
     "Role",

@@ -16,6 +16,7 @@ from esgx_platform.jobs.maintenance import (
     warn_expiring_keys,
 )
 from esgx_platform.jobs.pact import answer_pact_requests
+from esgx_platform.jobs.refresh import refresh_derived
 from esgx_platform.jobs.reminders import mark_overdue, send_reminders
 from esgx_platform.webhooks.delivery import deliver_webhooks
 
@@ -68,6 +69,19 @@ JOBS: tuple[JobSpec, ...] = (
             "Deliver webhook events to lead factories' endpoints, retrying failures with "
             "exponential back-off for 72 hours, then dead-lettering them.",
             "向龙头工厂的端点推送 Webhook 事件；失败时按指数退避重试 72 小时，之后转入死信。",
+        ),
+    ),
+    JobSpec(
+        "refresh",
+        refresh_derived,
+        Every(120),
+        Text(
+            "After new verified data has settled (quiet for ESGX_REFRESH_QUIET_MINUTES, at most "
+            "ESGX_REFRESH_MAX_WAIT_MINUTES after the first), store a roll-up and a ranking "
+            "snapshot of each affected lead factory and year.",
+            "新的已验证数据稳定后（静默 ESGX_REFRESH_QUIET_MINUTES 分钟，或首条数据后最多 "
+            "ESGX_REFRESH_MAX_WAIT_MINUTES 分钟），为受影响的采购工厂和年份保存范围三汇总和"
+            "供应商排名快照。",
         ),
     ),
     JobSpec(
