@@ -77,9 +77,10 @@ def test_declared_jobs_and_their_triggers(tmp_path: Path) -> None:
     jobs = {job.id: job for job in jobs_for(_settings(tmp_path))}
     assert set(jobs) == {
         "reminders", "overdue-marks", "checkpoint", "mail-outbox", "key-expiry", "housekeeping",
-        "pact-requests", "webhooks",
+        "pact-requests", "webhooks", "refresh",
     }  # fmt: skip
     assert jobs["webhooks"].trigger == Every(30)
+    assert jobs["refresh"].trigger == Every(120)
     assert jobs["checkpoint"].trigger == Every(600)
     assert jobs["reminders"].trigger == Cron(minute=5)
     assert jobs["housekeeping"].trigger.describe() == Text("daily at 03:30 UTC", "每天 UTC 03:30")
