@@ -70,8 +70,9 @@ def due_on(today: date, deadline_days: int) -> list[Due]:
     return found
 
 
-# The roll-up's and the ranking's quarter statuses that mean "no accepted filing" (see
-# rollups.engine.status_of); `noConsent` is left out: the factory may not see whether it filed.
+# The roll-up's and the ranking's quarter statuses that mean "no accepted filing" once the
+# deadline has passed (see rollups.engine.status_of); `notDue` (no filing yet, deadline not
+# passed) is never overdue, and `noConsent` is left out: the factory may not see whether it filed.
 UNFILED_STATUSES = frozenset({"notDisclosed", "rejected"})
 
 

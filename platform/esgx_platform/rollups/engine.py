@@ -12,7 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from esgx_platform.rollups.facts import SUPPLIER_DATA, DisclosureFacts, Method, SupplierQuarter
+from esgx_platform.rollups.facts import (
+    NOT_DUE,
+    SUPPLIER_DATA,
+    DisclosureFacts,
+    Method,
+    SupplierQuarter,
+)
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -154,12 +160,23 @@ def ratio(num: Decimal, den: Decimal) -> Decimal | None:
 
 def status_of(row: SupplierQuarter) -> str | None:
     """What is wrong with a supplier-quarter, if anything: `noConsent`, `rejected`,
-    `notDisclosed` or `late` (the status lists of the roll-up)."""
+    `notDisclosed` or `late` (the status lists of the roll-up); `notDue` for a quarter with
+    no accepted filing (none, or only rejected ones) whose deadline has not passed: the
+    supplier is not late, it simply has not filed yet."""
     if not row.consent:
         return "noConsent"
     if not row.disclosed:
+        if not row.due:
+            return NOT_DUE
         return "rejected" if row.rejected else "notDisclosed"
     return None if row.on_time else "late"
+
+
+def filed_on_time(lines: Iterable[Line]) -> bool | None:
+    """Whether every quarter judged so far was first filed by the deadline: quarters not yet
+    due are left out (one filed early counts); None when nothing can be judged yet."""
+    judged = [status for status in map(status_of, (ln.row for ln in lines)) if status != NOT_DUE]
+    return all(status is None for status in judged) if judged else None
 
 
 @dataclass

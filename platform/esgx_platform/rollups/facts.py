@@ -26,6 +26,10 @@ class Method(StrEnum):
 
 SUPPLIER_DATA = frozenset({Method.SUPPLIER_SPECIFIC, Method.HYBRID})
 
+# The status of a supplier-quarter without an accepted filing before its deadline (see
+# `engine.status_of`): not missing, not late, never penalized; the ranking leaves it out.
+NOT_DUE = "notDue"
+
 
 # slots and no freezing: tens of thousands are built per roll-up, and a frozen dataclass pays
 # an object.__setattr__ per field. Nothing mutates them after construction.
@@ -74,6 +78,9 @@ class SupplierQuarter:
     category: int
     quarter: str  # "2025-Q3"
     deadline: datetime
+    # The deadline had passed when the roll-up was read (`db.utcnow()`, once per reading):
+    # before it, a quarter without an accepted filing is not yet due rather than missing.
+    due: bool
     consent: bool
     # Spend in the factory's reporting currency (None: not recorded or not convertible).
     spend: Decimal | None

@@ -2,7 +2,8 @@
 
 Each indicator is a share of suppliers by count, by spend and by allocated emissions. For a
 year, state-like facts (assurance, targets, renewable share, footprints, tier 2) come from each
-supplier's latest quarter, and "on time" means every quarter of the period was filed on time.
+supplier's latest quarter, and "on time" means every quarter of the period judged so far was
+filed on time (a quarter not yet due is left out; a supplier with nothing due yet is not counted).
 Suppliers that withheld consent count in the denominator and never in the numerator: the
 factory cannot claim what it cannot see.
 """
@@ -13,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from esgx_platform.rollups.engine import ASSURED, ZERO, SupplierPeriod, ratio, share
+from esgx_platform.rollups.engine import ASSURED, ZERO, SupplierPeriod, filed_on_time, ratio, share
 from esgx_platform.rollups.facts import Method
 
 WITH_TARGETS = frozenset({"committed", "validated", "netZero"})
@@ -54,7 +55,7 @@ def _sum(suppliers: Sequence[SupplierPeriod], what: str) -> Decimal:
 
 
 def on_time(s: SupplierPeriod) -> bool:
-    return all(line.row.consent and line.row.on_time for line in s.lines)
+    return filed_on_time(s.lines) is True
 
 
 def assured(s: SupplierPeriod) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy import Row, Text, and_, case, cast, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from esgx_platform.audit.models import AuditEvent
-from esgx_platform.db import UTCDateTime
+from esgx_platform.db import UTCDateTime, utcnow
 from esgx_platform.factors.spend import (
     NO_SPEND,
     Conversions,
@@ -84,9 +84,13 @@ def supplier_quarters(
     table: FactorTable | None,
     conversions: Conversions,
 ) -> Iterator[SupplierQuarter]:
-    """Every relationship active in each period, with what the factory may use of it."""
+    """Every relationship active in each period, with what the factory may use of it and
+    whether the period's deadline has passed (now: `db.utcnow()`, read once)."""
     by_id = {p.id: p for p in periods}
     deadlines = {p.id: Quarter(p.year, p.quarter).default_deadline(deadline_days) for p in periods}
+    # On time is first filed at or before the deadline, so a quarter is due once it is past.
+    now = utcnow()
+    due = {pid: deadline < now for pid, deadline in deadlines.items()}
     parties = _parties(session, lead_factory_id)
     priced = priced_purchases(session, lead_factory_id=lead_factory_id, periods=periods)
     stmt = _statement(lead_factory_id, deadlines)
@@ -111,6 +115,7 @@ def supplier_quarters(
             category=party.category,
             quarter=period.key,
             deadline=deadlines[period.id],
+            due=due[period.id],
             consent=party.consent,
             spend=_spend(row, reporting_currency, period.year, conversions),
             estimate_tco2e=estimate.tco2e,

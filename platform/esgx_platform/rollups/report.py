@@ -8,7 +8,7 @@ from typing import Any
 
 from esgx_platform.i18n import Text
 from esgx_platform.rollups.engine import Line, SupplierPeriod, Tally, status_of
-from esgx_platform.rollups.facts import Method
+from esgx_platform.rollups.facts import NOT_DUE, Method
 from esgx_platform.rollups.services import RollupReport
 
 TONNES = Decimal("0.000001")
@@ -108,12 +108,14 @@ def report_json(report: RollupReport, *, suppliers: bool = True) -> dict[str, An
 
 
 def status_json(report: RollupReport) -> dict[str, list[dict[str, str]]]:
-    """Suppliers missing, late, rejected or without consent, quarter by quarter."""
+    """Suppliers missing, late, rejected or without consent, quarter by quarter, and those
+    that have not filed a quarter whose deadline has not passed yet (`notDue`: not late)."""
     found: dict[str, list[dict[str, str]]] = {
         "notDisclosed": [],
         "late": [],
         "rejected": [],
         "noConsent": [],
+        NOT_DUE: [],
     }
     for line in report.rollup.lines:
         r = line.row

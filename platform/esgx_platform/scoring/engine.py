@@ -30,7 +30,7 @@ from esgx_platform.scoring.config import (
 from esgx_platform.scoring.facts import OK, Previous, ScoringInputs, SupplierFacts
 from esgx_platform.scoring.metrics import METRICS, Method
 from esgx_platform.scoring.normalize import linear_clamp, percentiles
-from esgx_platform.scoring.values import VALUES, Context, Value
+from esgx_platform.scoring.values import VALUES, Context, Value, so_far
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -242,14 +242,16 @@ PENALTY_REASON = Text(
 
 
 def penalties(s: SupplierFacts, config: ScoringConfig) -> tuple[Penalty, ...]:
-    """Every penalty that applies, even at 0 points (the status is shown all the same)."""
+    """Every penalty that applies, even at 0 points (the status is shown all the same), pro
+    rata over the quarters judged: a quarter not yet due is never penalized nor counted."""
     hits: dict[PenaltyKind, list[str]] = defaultdict(list)
-    for q in s.quarters:
+    judged = s.judged
+    for q in judged:
         if q.status != OK:
             hits[PenaltyKind(q.status)].append(q.quarter)
         if q.figures is not None and q.figures.verification == "none":
             hits[PenaltyKind.UNASSURED].append(q.quarter)
-    n = len(s.quarters)
+    n = len(judged)
     found = []
     for kind in PenaltyKind:
         quarters = hits.get(kind)
@@ -267,7 +269,7 @@ def penalties(s: SupplierFacts, config: ScoringConfig) -> tuple[Penalty, ...]:
             k=len(quarters),
             n=n,
         )
-        found.append(Penalty(kind, tuple(quarters), points, reason))
+        found.append(Penalty(kind, tuple(quarters), points, so_far(reason, s)))
     return tuple(found)
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
+from esgx_platform.rollups.facts import NOT_DUE
+
 OK = "ok"  # disclosed by the deadline
 LATE = "late"
 # The optional sections of a disclosure that count towards completeness.
@@ -51,7 +53,9 @@ class Figures:
 @dataclass(frozen=True, slots=True)
 class QuarterFacts:
     quarter: str
-    # "ok", "late", or a missing kind: "notDisclosed", "rejected", "noConsent".
+    # "ok", "late", a missing kind ("notDisclosed", "rejected", "noConsent"), or "notDue":
+    # not filed and the deadline not passed yet, so not judged (no penalty, left out of the
+    # period's denominators).
     status: str
     figures: Figures | None  # None unless the factory may see a disclosure
 
@@ -94,6 +98,16 @@ class SupplierFacts:
     @property
     def visible(self) -> list[tuple[str, Figures]]:
         return [(q.quarter, q.figures) for q in self.quarters if q.figures is not None]
+
+    @property
+    def judged(self) -> tuple[QuarterFacts, ...]:
+        """The quarters it is judged on: all but those not yet due (one filed early counts)."""
+        return tuple(q for q in self.quarters if q.status != NOT_DUE)
+
+    @property
+    def not_due(self) -> tuple[str, ...]:
+        """The quarters not yet due (not filed, deadline not passed): not judged yet."""
+        return tuple(q.quarter for q in self.quarters if q.status == NOT_DUE)
 
     def content_ids(self) -> set[str]:
         ids = {f.content_id for _, f in self.visible}

@@ -41,13 +41,31 @@ NO_CONSENT = Text(
     "未授权数据共享：工厂看不到其任何数据",
 )
 NOT_DISCLOSED = Text("no disclosure the factory may use in the period", "本期没有工厂可用的披露")
+NOTHING_DUE = Text(
+    "no quarter of the period is due yet and none was filed early",
+    "本期尚无到期的季度，也没有提前提交的披露",
+)
+NOT_DUE_SUFFIX = Text(
+    " Not yet due and not filed, so not counted: {w}.", "尚未到期且未提交、不计入：{w}。"
+)
 NO_RATE = Text("no exchange rate from {c} to {rc} for {y}", "缺少 {y} 年 {c} 兑 {rc} 的汇率")
 
 
 def no_data(s: SupplierFacts) -> Text:
     if all(q.status == PenaltyKind.NO_CONSENT for q in s.quarters):
         return NO_CONSENT
+    if not s.judged:
+        return NOTHING_DUE
     return NOT_DISCLOSED
+
+
+def so_far(detail: Text, s: SupplierFacts) -> Text:
+    """`detail`, naming the quarters left out because they are not yet due (if any: with none
+    the text is unchanged, so stored rankings still recompute exactly)."""
+    if not s.not_due:
+        return detail
+    suffix = NOT_DUE_SUFFIX.format(w=", ".join(s.not_due))
+    return Text(detail.en + suffix.en, detail.zh + suffix.zh)
 
 
 def _round(metric: Metric, value: Decimal) -> Decimal:
@@ -266,21 +284,31 @@ def mean_dqr(s: SupplierFacts, ctx: Context) -> Value:
 
 
 def timeliness(s: SupplierFacts, ctx: Context) -> Value:
-    on_time = sum(1 for q in s.quarters if q.status == OK)
-    value = _round(METRICS["timeliness"], Decimal(on_time) * HUNDRED / len(s.quarters))
+    """Quarters first filed by the deadline of those judged (quarters not yet due are left
+    out; one filed early counts); no value while none is judged."""
+    judged = s.judged
+    if not judged:
+        return _none(NOTHING_DUE)
+    on_time = sum(1 for q in judged if q.status == OK)
+    value = _round(METRICS["timeliness"], Decimal(on_time) * HUNDRED / len(judged))
     detail = Text(
         "{k} of {n} quarter(s) first filed by the factory's deadline ({d} days after the "
         "quarter): {v} %.",
         "{n} 个季度中 {k} 个在工厂截止日期（季度结束后 {d} 天）前首次提交：{v}%。",
     )
-    return Value(value, detail.format(k=on_time, n=len(s.quarters), d=ctx.deadline_days, v=value))
+    detail = detail.format(k=on_time, n=len(judged), d=ctx.deadline_days, v=value)
+    return Value(value, so_far(detail, s))
 
 
 def completeness(s: SupplierFacts, ctx: Context) -> Value:
-    """The mean of two shares: quarters disclosed (and visible) of the supplier's quarters in
-    the period, and optional sections provided (of the five in SECTIONS) per disclosure."""
+    """The mean of two shares: quarters disclosed (and visible) of the supplier's quarters
+    judged in the period (not yet due ones left out), and optional sections provided (of the
+    five in SECTIONS) per disclosure; no value while no quarter is judged."""
+    judged = s.judged
+    if not judged:
+        return _none(NOTHING_DUE)
     visible = [f for _, f in s.visible]
-    quarters = Decimal(len(visible)) * HUNDRED / len(s.quarters)
+    quarters = Decimal(len(visible)) * HUNDRED / len(judged)
     provided = sum(len(set(f.sections) & set(SECTIONS)) for f in visible)
     sections = Decimal(provided) * HUNDRED / (len(SECTIONS) * len(visible)) if visible else ZERO
     value = _round(METRICS["completeness"], (quarters + sections) / 2)
@@ -290,12 +318,10 @@ def completeness(s: SupplierFacts, ctx: Context) -> Value:
         "已披露季度 {q}%（{n} 个中 {k} 个），可选部分提供率 {p}%"
         "（范围三、数据质量、目标、产品碳足迹、供应链参与）：平均 {v}%。",
     )
-    return Value(
-        value,
-        detail.format(
-            q=_shown(quarters), k=len(visible), n=len(s.quarters), p=_shown(sections), v=value
-        ),
+    shown = detail.format(
+        q=_shown(quarters), k=len(visible), n=len(judged), p=_shown(sections), v=value
     )
+    return Value(value, so_far(shown, s))
 
 
 def offset_quality(s: SupplierFacts, ctx: Context) -> Value:

@@ -49,6 +49,7 @@ LABELS: dict[str, dict[str, Text]] = {
         "late": Text("Filed late", "逾期填报"),
         "rejected": Text("Filing rejected", "填报被拒"),
         "noConsent": Text("No data-sharing consent", "未授权数据共享"),
+        "notDue": Text("Not yet due", "未到截止日期"),
     },
     "severity": {
         "high": Text("High", "高"),

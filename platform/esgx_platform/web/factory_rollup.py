@@ -19,12 +19,21 @@ from esgx_platform.jobs.deadlines import overdue_quarters
 from esgx_platform.periods.models import ReportingPeriod
 from esgx_platform.periods.quarters import Quarter
 from esgx_platform.periods.services import list_periods
-from esgx_platform.rollups.engine import Line, SupplierPeriod, roll_up, share, status_of
+from esgx_platform.rollups.engine import (
+    Line,
+    SupplierPeriod,
+    filed_on_time,
+    roll_up,
+    share,
+    status_of,
+)
 from esgx_platform.rollups.services import RollupReport, compute_rollup, parse_period
 from esgx_platform.tenancy import Purpose, TenantScope
 
 ZERO = Decimal(0)
-STATUSES = ("notDisclosed", "late", "rejected", "noConsent")
+# The roll-up's status lists, in the order shown: what is wrong first, then who has not filed
+# a quarter whose deadline has not passed yet.
+STATUSES = ("notDisclosed", "late", "rejected", "noConsent", "notDue")
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,8 @@ class StatusEntry:
     quarters: list[str] = field(default_factory=list)
     # Of those quarters, the ones still without a filing after the factory's deadline.
     overdue: list[str] = field(default_factory=list)
+    # Each quarter's deadline (shown beside a quarter that is not yet due).
+    deadlines: dict[str, datetime] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,8 +162,9 @@ def category_rows(report: RollupReport) -> list[CategoryRow]:
 def status_lists(
     lines: Iterable[Line], deadline_days: int, now: datetime
 ) -> dict[str, list[StatusEntry]]:
-    """Suppliers missing, late, rejected or without consent, each with its quarters (the
-    same rules as the roll-up report's status lists) and which of them are overdue."""
+    """Suppliers missing, late, rejected, without consent or with a quarter not yet due, each
+    with its quarters (the same rules as the roll-up report's status lists) and which of them
+    are overdue."""
     found: dict[str, dict[uuid.UUID, StatusEntry]] = {key: {} for key in STATUSES}
     for line in lines:
         r = line.row
@@ -163,6 +175,7 @@ def status_lists(
             r.supplier_id, StatusEntry(r.supplier_id, r.supplier_en, r.supplier_zh)
         )
         entry.quarters.append(r.quarter)
+        entry.deadlines[r.quarter] = r.deadline
     for key, entries in found.items():
         for entry in entries.values():
             entry.quarters.sort()
@@ -201,10 +214,11 @@ def methods_of(supplier: SupplierPeriod) -> list[str]:
 
 
 def all_on_time(supplier: SupplierPeriod) -> bool | None:
-    """Every quarter filed on time; None without consent (the factory may not know)."""
+    """Every quarter due so far filed on time; None without consent (the factory may not
+    know) or when no quarter is due yet and none was filed early (nothing to judge)."""
     if not all(line.row.consent for line in supplier.lines):
         return None
-    return all(line.row.on_time for line in supplier.lines)
+    return filed_on_time(supplier.lines)
 
 
 @dataclass(frozen=True)

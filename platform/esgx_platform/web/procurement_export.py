@@ -35,6 +35,7 @@ _H = {
     "penalty_points": Text("Penalty points", "扣分"),
     "penalties": Text("Penalties", "扣分项"),
     "missing": Text("Missing data", "数据缺失"),
+    "not_due": Text("Not yet due (no penalty)", "未到截止日期（不扣分）"),
     "intensity": Text("Intensity per revenue, tCO2e per million {c}", "单位营收强度（吨/百万{c}）"),
     "prev_period": Text("Previous period", "上一期间"),
     "prev_score": Text("Previous score", "上期得分"),
@@ -97,7 +98,9 @@ def ranking_sheet(ranking: Ranking, cards: Sequence[Scorecard]) -> Sheet:
         _t(_H[k])
         for k in ("rank", "name", "name_en", "name_zh", "id", "category", "province", "band")
     ]
-    header += [_t(_H[k]) for k in ("total", "before", "penalty_points", "penalties", "missing")]
+    header += [
+        _t(_H[k]) for k in ("total", "before", "penalty_points", "penalties", "missing", "not_due")
+    ]
     header.append(_t(_H["intensity"], c=currency))
     header += [_t(_H[k]) for k in ("prev_period", "prev_score", "change", "prev_band", "prev_rank")]
     for rule in ranking.config.rules:
@@ -136,6 +139,7 @@ def _row(ranking: Ranking, card: Scorecard) -> list[Cell]:
             for p in card.penalties
         ),
         _t(YES if card.missing_data else NO),
+        ", ".join(s.not_due) or None,
         card.intensity,
         trend.previous.period if trend else None,
         trend.previous.total if trend else None,

@@ -48,6 +48,7 @@ VOCABULARY: dict[str, dict[str, Text]] = {
         "notDisclosed": Text("Not disclosed", "未披露"),
         "rejected": Text("Rejected at verification", "未通过验证"),
         "noConsent": Text("No data-sharing consent", "未授权数据共享"),
+        "notDue": Text("Not yet due", "未到截止日期"),
     },
     "method": {
         "percentile": Text("Percentile within the Scope 3 category", "范围三类别内的百分位"),

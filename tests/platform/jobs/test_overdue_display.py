@@ -40,7 +40,7 @@ def test_the_rollup_marks_overdue_suppliers(client: FlaskClient, session: Sessio
     world = _world(session)
     sign_in(client, world.analyst)
     base = f"/factories/{world.scenario.factory.id}/rollup"
-    with clock_at(day("2025-10-20")):  # before the deadline: not disclosed, not overdue
+    with clock_at(day("2025-10-20")):  # before the deadline: not yet due, not overdue
         page = client.get(f"{base}?period=2025-Q3").text
     assert "Silent Co." in page and "overdue" not in page
     with clock_at(day("2025-11-05")):

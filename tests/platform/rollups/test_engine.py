@@ -44,6 +44,7 @@ def row(name: str, **overrides: object) -> SupplierQuarter:
         "category": 1,
         "quarter": "2025-Q3",
         "deadline": DEADLINE,
+        "due": True,
         "consent": True,
         "spend": None,
         "estimate_tco2e": None,

@@ -98,6 +98,7 @@ def test_consenting_suppliers_allocation_is_used_with_its_content_id(session: Se
         "late": [],
         "rejected": [],
         "noConsent": [],
+        "notDue": [],
     }
 
 
