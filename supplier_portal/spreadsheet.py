@@ -2,6 +2,11 @@
 an upload that fills the same draft as the form. Rows are `field | value | description`; the
 field is the form's field name (its JSON path), so the form, the API's schema and the rules
 judge an uploaded sheet exactly as they judge the form.
+
+Product footprints (the form's step 12) are left out: some twenty members per footprint, with
+timestamps and lists of URNs, read badly as rows of a sheet. Linking footprints already on file
+to a customer (`allocations[i].productFootprintIds`) is in it. The XLSX says so on its
+instructions sheet, the CSV in its last rows.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from esgx_platform.exports import safe_cell
 from esgx_platform.ghg import SCOPE3_CATEGORIES
 from esgx_platform.i18n import Text
 from supplier_portal.form import NAME
+from supplier_portal.form_rows import row_count
 
 UNREADABLE = Text("This is not a readable XLSX file.", "这不是可读取的 XLSX 文件。")
 MAX_ROWS = 2000
@@ -87,6 +93,52 @@ _ALLOCATION = (
     ("customerQuantity", "客户数量 / Customer quantity"),
     ("totalQuantity", "总量 / Total quantity"),
     ("allocatedTco2e", "分摊排放量 tCO2e / Allocated tCO2e"),
+    ("productFootprintIds", "产品碳足迹 ID（逗号分隔）/ Product footprint ids (comma-separated)"),
+)
+_BY_GAS_UNIT = (
+    "scope1.byGasUnit",
+    "分气体数据单位 / By-gas unit (co2e: tonnes CO2e; tgas: tonnes of the gas)",
+)
+_GAS = (
+    ("gas", "气体 {n} / Gas {n} (CO2, CH4, N2O, SF6, NF3, HFC-134a, ...)"),
+    ("amount", "气体 {n} 数量 t / Gas {n} amount, tonnes"),
+)
+_INITIATIVE = (
+    ("description", "减排举措 {n} / Initiative {n}"),
+    ("expectedTco2ePerYear", "举措 {n} 预计年减排 tCO2e / Initiative {n} expected tCO2e per year"),
+    ("status", "举措 {n} 状态 / Initiative {n} status (planned, inProgress, completed)"),
+)
+_ENGAGEMENT = (
+    (
+        "supplyChainEngagement.reportingShareBySpend",
+        "报告排放的供应商（按采购额）% / Suppliers reporting emissions, % of spend",
+    ),
+    (
+        "supplyChainEngagement.targetsShareBySpend",
+        "设定减排目标的供应商（按采购额）% / Suppliers with targets, % of spend",
+    ),
+    (
+        "supplyChainEngagement.greenFactory",
+        "绿色工厂 / Green factory (none, municipal, provincial, national)",
+    ),
+    ("supplyChainEngagement.takeBack", "产品回收计划 / Take-back programme (是/否, yes/no)"),
+)
+# Rows shown at least, beyond those the draft fills (a person may add more: same names, the
+# next number).
+_SHEET_ROWS = {"scope1.byGas": 6, "initiatives": 3}
+INSTRUCTIONS = (
+    "在 value 列填写数值后上传；field 列是字段名，请勿修改。空白的值会被忽略。",
+    "Fill in the value column and upload the file; the field column names each field, keep it "
+    "as it is. Blank values are left out.",
+    "需要更多行时：复制一行并把编号加一，例如 initiatives[3].description。",
+    "More rows: copy a row and raise its number, e.g. initiatives[3].description.",
+    "数字不带单位；百分比填写 0 到 100 之间的数。",
+    "Numbers without units; percentages as numbers from 0 to 100.",
+    "产品碳足迹（表单第 12 步）不在此表中：请在网页表单中填写，或通过 API 提交。"
+    "已提交的碳足迹可在 allocations[i].productFootprintIds 中关联到客户。",
+    "Product footprints (step 12 of the form) are not in this sheet: fill them in on the web "
+    "form, or file them through the API. Footprints already on file can be linked to a "
+    "customer here, in allocations[i].productFootprintIds.",
 )
 
 
@@ -112,7 +164,22 @@ def template_rows(values: Mapping[str, str], customers: int) -> list[tuple[str, 
         for member, text in _ALLOCATION:
             name = f"allocations[{index}].{member}"
             rows.append((name, values.get(name, ""), text))
+    rows.append((_BY_GAS_UNIT[0], values.get(_BY_GAS_UNIT[0], ""), _BY_GAS_UNIT[1]))
+    rows += _repeated(values, "scope1.byGas", _GAS)
+    rows += _repeated(values, "initiatives", _INITIATIVE)
+    rows += [(name, values.get(name, ""), text) for name, text in _ENGAGEMENT]
     return rows
+
+
+def _repeated(
+    values: Mapping[str, str], rows: str, members: tuple[tuple[str, str], ...]
+) -> list[tuple[str, str, str]]:
+    out: list[tuple[str, str, str]] = []
+    for index in range(max(_SHEET_ROWS[rows], row_count(values, rows))):
+        for member, text in members:
+            name = f"{rows}[{index}].{member}"
+            out.append((name, values.get(name, ""), text.format(n=index + 1)))
+    return out
 
 
 def to_xlsx(rows: Iterable[tuple[str, str, str]]) -> bytes:
@@ -125,6 +192,11 @@ def to_xlsx(rows: Iterable[tuple[str, str, str]]) -> bytes:
     sheet.column_dimensions["A"].width = 38
     sheet.column_dimensions["B"].width = 22
     sheet.column_dimensions["C"].width = 70
+    # Second, so that an upload reads the first sheet as ever.
+    notes = book.create_sheet("说明 Instructions")
+    for line in INSTRUCTIONS:
+        notes.append([line])
+    notes.column_dimensions["A"].width = 120
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -135,6 +207,8 @@ def to_csv(rows: Iterable[tuple[str, str, str]]) -> bytes:
     writer = csv.writer(out)
     writer.writerow(HEADER)
     writer.writerows([safe_cell(str(cell)) for cell in row] for row in rows)
+    # Notes last, in rows whose field is "#": an upload skips them (not a field name).
+    writer.writerows(["#", "", line] for line in INSTRUCTIONS)
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel then reads UTF-8
 
 

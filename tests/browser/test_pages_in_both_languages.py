@@ -37,6 +37,7 @@ def test_supplier_pages_in_both_languages(browser: Browser, tmp_path: Path) -> N
         sign_in(page, live, "supplier-admin@esgx.example")
         pages = {
             "portal-home": ("/portal/", ("供应商门户", "Supplier portal")),
+            "portal-inbox": ("/portal/inbox", ("收件箱", "Inbox")),
         }
         org_link = page.locator("a", has_text="披露与回执").get_attribute("href") or ""
         org_base = org_link.rsplit("/disclosures", 1)[0]

@@ -28,6 +28,24 @@ FORM_FIELDS = {
     "activity.revenue.amount": "86500000.00",
     "activity.output.amount": "1250000",
 }
+# Steps 9, 11 and 12: Scope 1 by gas (the first rows name CO2, CH4 and N2O already), the
+# supplier's own supply-chain engagement, and one PACT product footprint (its id, version,
+# status, company, reference period and GWP set are the form's presets).
+NEW_STEPS = {
+    "scope1.byGas[0].amount": "790.10",
+    "scope1.byGas[1].amount": "4.30",
+    "scope1.byGas[2].amount": "18.00",
+    "supplyChainEngagement.reportingShareBySpend": "35.0",
+    "supplyChainEngagement.targetsShareBySpend": "12.0",
+    "productFootprints[0].productNameCompany": "Housing A7",
+    "productFootprints[0].productDescription": "Die-cast aluminium housing",
+    "productFootprints[0].productIds": "urn:pact:example.com:product-id:housing-a7",
+    "productFootprints[0].pcf.productMassPerDeclaredUnit": "0.42",
+    "productFootprints[0].pcf.pcfExcludingBiogenicUptake": "5.31",
+    "productFootprints[0].pcf.pcfIncludingBiogenicUptake": "5.31",
+    "productFootprints[0].pcf.fossilGhgEmissions": "5.28",
+    "productFootprints[0].pcf.fossilCarbonContent": "0",
+}
 
 
 def sign_in(page: Page, live: Live, email: str) -> None:
@@ -109,17 +127,26 @@ def test_key_made_and_disclosure_signed_in_the_browser(browser: Browser, tmp_pat
         page.click("#jws-submit")
         expect(page.locator("#result")).to_contain_text("2023-Q1")
 
-        # The form path: fill the quarterly form, check it, go on to review and sign.
+        # The form path: fill the quarterly form (by gas, engagement and a product footprint
+        # too), check it, go on to review and sign.
         page.goto(page.url.split("/sign")[0] + "/form?period=2022-Q4")
-        for name, value in FORM_FIELDS.items():
+        for name, value in {**FORM_FIELDS, **NEW_STEPS}.items():
             page.fill(f'[id="{name}"]', value)
+        page.select_option('[id="supplyChainEngagement.greenFactory"]', "provincial")
+        page.select_option('[id="supplyChainEngagement.takeBack"]', "true")
+        footprint_id = page.input_value('[id="productFootprints[0].id"]')
         page.click('button[value="check"]')
         expect(page.locator("#ready")).to_be_visible()
         page.click("#ready a")
-        expect(page.locator("#subject")).to_contain_text("2022-Q4")
+        subject_box = page.locator("#subject")
+        expect(subject_box).to_contain_text("2022-Q4")
+        for shown in ('"N2O": "18.00"', '"greenFactory": "provincial"', footprint_id):
+            expect(subject_box).to_contain_text(shown)
         page.set_input_files("#sign-key", str(key_file))
         page.click("#sign-submit")
         expect(page.locator("#bundle-link")).to_be_visible()
+        expect(page.locator("#result")).to_contain_text("2022-Q4")  # the receipt shows
+        expect(page.locator("#receipt")).not_to_be_empty()
 
         # A key the platform does not know: a clear refusal, nothing stored.
         stranger = tmp_path / "stranger.pem"

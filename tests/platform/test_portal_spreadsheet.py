@@ -130,3 +130,73 @@ def test_hostile_sheets_and_fields_get_clean_answers(client: FlaskClient, sessio
     assert response.status_code in (200, 422)
     template = client.get(f"{base}/template.xlsx?period=2025-Q3")
     assert template.status_code == 200  # control characters never reach the sheet
+
+
+def test_new_columns_round_trip(client: FlaskClient, session: Session) -> None:
+    """By gas, initiatives, engagement and footprint links: XLSX in (numbers, a percentage
+    cell, 是 for yes), the draft as the form would make it, then CSV out and back unchanged."""
+    import json
+
+    from tests.platform.intake.test_footprints import file_footprint, footprint
+    from tests.platform.test_portal_form_sections import FILED_FOOTPRINT, NEW_SECTIONS
+
+    filer = make_filer(session, client)
+    assert file_footprint(filer, footprint()).status_code == 201
+    base = f"/portal/orgs/{filer.supplier.id}/form"
+    book = load_workbook(io.BytesIO(client.get(f"{base}/template.xlsx?period=2025-Q3").data))
+    assert book.sheetnames == ["disclosure", "说明 Instructions"]
+    notes = " ".join(str(row[0].value) for row in book.worksheets[1].iter_rows())
+    assert "Product footprints (step 12 of the form) are not in this sheet" in notes
+    assert "产品碳足迹（表单第 12 步）不在此表中" in notes
+    fields = {row[0].value: row for row in book.active.iter_rows(min_row=2)}
+    assert fields["scope1.byGas[0].gas"][1].value == "CO2"  # the form's presets
+    assert "scope1.byGas[5].amount" in fields and "initiatives[2].status" in fields
+    typed = {
+        **EXAMPLE_FIELDS,
+        **NEW_SECTIONS,
+        "allocations[0].productFootprintIds": FILED_FOOTPRINT,
+        "supplyChainEngagement.takeBack": "是",
+    }
+    for name, value in typed.items():
+        if name in fields:
+            fields[name][1].value = value
+    fields["scope1.byGas[2].amount"][1].value = 18  # a number typed as a number
+    fields["supplyChainEngagement.reportingShareBySpend"][1].value = 0.35
+    fields["supplyChainEngagement.reportingShareBySpend"][1].number_format = "0.0%"
+    filled = io.BytesIO()
+    book.save(filled)
+    response = _upload(client, filer.supplier.id, "filled.xlsx", filled.getvalue())
+    page = client.get(response.headers["Location"])  # type: ignore[attr-defined]
+    assert 'id="ready"' in page.text, page.text[:3000]
+
+    def draft_subject() -> dict[str, object]:
+        sign = client.get(f"/portal/orgs/{filer.supplier.id}/sign?period=2025-Q3").text
+        text = sign.split('spellcheck="false">')[1].split("</textarea>")[0]
+        return dict(json.loads(text.replace("&#34;", '"').replace("&quot;", '"')))
+
+    subject = draft_subject()
+    assert subject["scope1"] == {
+        "tco2e": "812.40",
+        "byGasUnit": "co2e",
+        "byGas": {"CO2": "790.10", "CH4": "4.30", "N2O": "18"},
+    }
+    assert subject["supplyChainEngagement"] == {
+        "reportingShareBySpend": "35",
+        "targetsShareBySpend": "12.0",
+        "greenFactory": "provincial",
+        "takeBack": True,
+    }
+    assert subject["initiatives"] == [
+        {
+            "description": "Air-compressor heat recovery",
+            "expectedTco2ePerYear": "310.00",
+            "status": "inProgress",
+        }
+    ]
+    assert subject["allocations"][0]["productFootprintIds"] == [FILED_FOOTPRINT]  # type: ignore[index]
+    exported = client.get(f"{base}/template.csv?period=2025-Q3").data
+    rows = {row[0]: row[1] for row in csv.reader(io.StringIO(exported.decode("utf-8-sig")))}
+    assert rows["scope1.byGas[2].amount"] == "18"
+    assert "Product footprints (step 12" in exported.decode()  # notes, in rows "#": skipped
+    _upload(client, filer.supplier.id, "back.csv", exported)
+    assert draft_subject() == subject
