@@ -9,6 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from esgx_platform.i18n import Text
+from esgx_platform.rollups.snapshots import RollupSnapshot
 from esgx_platform.web.charts import COLORS, Points, Series, line_chart, score_bars
 from esgx_platform.web.charts import stacked_bars_with_line as stacked_bars
 from esgx_platform.web.factory_format import METHOD_COLORS, METHODS, label, local
@@ -43,6 +44,11 @@ _T = {
     "path": Text("Pathway (4.2 % a year)", "减排路径（每年 4.2 %）"),
     "actual": Text("Actual Scope 1+2", "实际范围一和范围二"),
     "target": Text("Own target", "自身目标"),
+    "history": Text(
+        "Scope 3 of the period as verified data arrived, tCO2e",
+        "随已验证数据到达而变化的本期范围三排放（吨二氧化碳当量）",
+    ),
+    "history_line": Text("Scope 3 total", "范围三合计"),
 }
 
 
@@ -110,6 +116,15 @@ def trend_chart(quarters: Sequence[QuarterFigures]) -> Markup:
     return _svg(
         line_chart([q.key for q in quarters], lines, title=text("trend"), unit="%", top=HUNDRED)
     )
+
+
+def history_chart(snapshots: Sequence[RollupSnapshot]) -> Markup:
+    """A line: the period's Scope 3 total at each stored roll-up snapshot (two or more)."""
+    if len(snapshots) < 2:
+        return Markup("")
+    labels = [f"{s.computed_at:%m-%d %H:%M}" for s in snapshots]
+    line = Points(text("history_line"), [s.total_tco2e for s in snapshots], COLORS[0])
+    return _svg(line_chart(labels, [line], title=text("history"), unit=TCO2E))
 
 
 def module_chart(modules: Sequence[Mapping[str, Any]]) -> Markup:

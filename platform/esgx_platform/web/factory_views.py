@@ -17,6 +17,7 @@ from esgx_platform.ghg import SCOPE3_CATEGORIES
 from esgx_platform.i18n import Text
 from esgx_platform.organizations.models import Organization, SupplyRelationship
 from esgx_platform.rollups.services import compute_rollup
+from esgx_platform.rollups.snapshots import rollup_snapshots
 from esgx_platform.web import factory_charts as charts
 from esgx_platform.web import factory_rollup as data
 from esgx_platform.web.context import current_user, scope
@@ -65,6 +66,7 @@ def rollup(org_id: uuid.UUID) -> ResponseReturnValue:
         return render_template("factory/rollup.html", org=org, options=options, period=None)
     quarters = data.chart_quarters(options, period)
     board = data.dashboard(tenant.session, org.id, period, quarters)
+    history = rollup_snapshots(tenant.session, org.id, period)
     return render_template(
         "factory/rollup.html",
         org=org,
@@ -75,7 +77,9 @@ def rollup(org_id: uuid.UUID) -> ResponseReturnValue:
             "categories": charts.category_chart(board.quarters),
             "methods": charts.method_chart(board.quarters),
             "trend": charts.trend_chart(board.quarters),
+            "history": charts.history_chart(history),
         },
+        history=history,
     )
 
 

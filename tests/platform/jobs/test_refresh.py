@@ -137,3 +137,22 @@ def test_the_factory_reads_its_snapshots_and_nobody_else_does(
     )
     assert outsider.get(path).status_code == 404
     assert client.get(path).status_code in (403, 404)  # the supplier itself
+
+
+def test_the_roll_up_page_draws_the_snapshots_as_a_line(
+    client: FlaskClient, session: Session, job_ctx: JobContext
+) -> None:
+    filer = make_filer(session, client)
+    analyst = client.application.test_client()
+    sign_in(analyst, filer.analyst)
+    page = f"/factories/{filer.factory.id}/rollup?period=2025"
+    _file(filer, T0, _quarter("2025-Q1"))
+    _run(job_ctx, T0 + timedelta(minutes=10))
+    assert "chart-history-caption" not in analyst.get(page).text  # one point is not a line
+    _file(filer, T0 + timedelta(hours=1), example_subject())
+    _run(job_ctx, T0 + timedelta(hours=1, minutes=10))
+    shown = analyst.get(page).text
+    assert "chart-history-caption" in shown
+    assert "Scope 3 total 10-20 10:10" in shown  # the second point, labelled by its time
+    totals = [s.total_tco2e for s in rollup_snapshots(session, filer.factory.id, "2025")]
+    assert len(totals) == 2 and totals[1] > totals[0]  # the second quarter's figures came in
