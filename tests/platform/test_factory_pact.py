@@ -96,9 +96,7 @@ def test_changes_need_the_forms_security_token(app: Flask, session: Session) -> 
     assert _credentials(session) == []
 
 
-def test_analysts_see_requests_but_do_not_change_credentials(
-    app: Flask, session: Session
-) -> None:
+def test_analysts_see_requests_but_do_not_change_credentials(app: Flask, session: Session) -> None:
     world = make_world(session)
     issued = create_oauth_client(
         session,
