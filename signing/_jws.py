@@ -80,8 +80,15 @@ def sign_compact(*, header: Mapping[str, Any], payload: bytes, key: PrivateKey) 
     return f"{signing_input}.{b64url_encode(signature)}"
 
 
+# Headers longer than this are parsed each time, never cached: 256 cached headers of up to a
+# request body each would hold hundreds of megabytes (a signer's own header is ~150 bytes).
+_CACHED_HEADER_MAX = 1024
+
+
 def parse_protected(encoded: str) -> dict[str, Any]:
     """Decode and check a protected header: a JSON object with an allowed `alg`, no `crit`."""
+    if len(encoded) > _CACHED_HEADER_MAX:
+        return dict(_parse_protected.__wrapped__(encoded))
     return dict(_parse_protected(encoded))
 
 

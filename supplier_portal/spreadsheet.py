@@ -30,6 +30,8 @@ from supplier_portal.form_rows import row_count
 UNREADABLE = Text("This is not a readable XLSX file.", "这不是可读取的 XLSX 文件。")
 MAX_ROWS = 2000
 MAX_UNPACKED = 20 * 1024 * 1024  # an XLSX is a zip: refuse one that inflates beyond this
+MAX_RATIO = 100  # a saved XLSX inflates some 3-15 times; a zip bomb, hundreds of times
+MAX_PART = 2 * 1024 * 1024  # a part read whole (not a worksheet, which is streamed)
 HEADER = ("field", "value", "description / 说明")
 _SCALARS: tuple[tuple[str, str], ...] = (
     (
@@ -239,8 +241,7 @@ def read_upload(filename: str, data: bytes) -> dict[str, str]:
 def _xlsx_pairs(data: bytes) -> list[tuple[str, str]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(item.file_size for item in archive.infolist()) > MAX_UNPACKED:
-                raise _bad(Text("The file unpacks to more than 20 MB.", "文件解压后超过 20 MB。"))
+            _refuse_bombs(archive.infolist())
     except zipfile.BadZipFile:
         raise _bad(UNREADABLE) from None
     try:
@@ -254,6 +255,31 @@ def _xlsx_pairs(data: bytes) -> list[tuple[str, str]]:
     except Exception:
         raise _bad(UNREADABLE) from None
     return pairs
+
+
+def _refuse_bombs(items: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip bomb from the sizes its directory declares, before anything inflates
+    (zipfile never inflates a member beyond its declared size). Worksheets are read as a
+    stream and only to MAX_ROWS; other parts (shared strings, styles) are parsed whole,
+    about half a second a megabyte of tiny entries, hence MAX_PART."""
+    unpacked = sum(item.file_size for item in items)
+    if unpacked > MAX_UNPACKED:
+        raise _bad(Text("The file unpacks to more than 20 MB.", "文件解压后超过 20 MB。"))
+    if unpacked > MAX_RATIO * max(1, sum(item.compress_size for item in items)):
+        raise _bad(
+            Text(
+                "The file inflates more than {n} times when unpacked: not a saved spreadsheet.",
+                "文件解压后膨胀超过 {n} 倍：不是正常保存的表格文件。",
+            ).format(n=MAX_RATIO)
+        )
+    for item in items:
+        if item.file_size > MAX_PART and not item.filename.startswith("xl/worksheets/"):
+            raise _bad(
+                Text(
+                    "A part of the file ({p}) unpacks to more than 2 MB.",
+                    "文件的一部分（{p}）解压后超过 2 MB。",
+                ).format(p=item.filename[:80])
+            )
 
 
 def _csv_pairs(data: bytes) -> list[tuple[str, str]]:

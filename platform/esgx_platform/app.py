@@ -46,6 +46,7 @@ def create_app(
         procurement_views,
         ranking_api,
         rollup_api,
+        security,
         tokens_api,
         webhooks_api,
     )
@@ -78,6 +79,7 @@ def create_app(
 
     context.init_app(app)
     csrf.init_app(app)
+    security.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     filters.init_app(app)

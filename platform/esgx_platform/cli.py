@@ -11,6 +11,7 @@ import click
 from sqlalchemy.orm import Session
 
 from esgx_platform.cli_assessment import assessment
+from esgx_platform.cli_backup import backup_command, restore_command
 from esgx_platform.cli_clients import list_clients, revoke_client, rotate_client
 from esgx_platform.cli_jobs import jobs, scheduler
 from esgx_platform.cli_pact import dev_certificate, pact_callback
@@ -668,6 +669,8 @@ main.add_command(scheduler)
 main.add_command(jobs)
 main.add_command(pact_callback)
 main.add_command(dev_certificate)
+main.add_command(backup_command)
+main.add_command(restore_command)
 
 if __name__ == "__main__":
     main()

@@ -24,6 +24,17 @@ class FieldError:
         }
 
 
+MAX_REASON = 300
+
+
+def reason_of(exc: BaseException) -> str:
+    """An exception's message for a problem's detail, cut to MAX_REASON characters: a reason
+    from `signing` may quote what the sender sent (a kid, an alg), at any length, and the
+    detail is echoed in the answer and kept in the audit log."""
+    text = str(exc)
+    return text if len(text) <= MAX_REASON else text[:MAX_REASON] + "…"
+
+
 @dataclass(eq=False)
 class EsgxError(Exception):
     """Base of every error the platform raises on purpose.

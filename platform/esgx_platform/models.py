@@ -1,6 +1,8 @@
 """Every mapped model, imported in one place so the metadata (and Alembic) sees them all."""
 
+from esgx_platform.accounts.logins import LoginSession
 from esgx_platform.accounts.models import Invitation, Membership, Role, User
+from esgx_platform.accounts.throttle import SignInFailure
 from esgx_platform.assessment.records import (
     AssessmentModelRecord,
     AssessmentSnapshot,
@@ -89,6 +91,7 @@ __all__ = [
     "LogRecord",
     "LogState",
     "LogSubtree",
+    "LoginSession",
     "Membership",
     "Notification",
     "OAuthAccessToken",
@@ -105,10 +108,11 @@ __all__ = [
     "RankingSnapshot",
     "RelationshipPurchase",
     "RelationshipSpend",
-    "RollupSnapshot",
     "Reminder",
     "ReportingPeriod",
     "Role",
+    "RollupSnapshot",
+    "SignInFailure",
     "SigningKey",
     "SpendFactor",
     "SpendFactorTable",

@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+# An invitation link carries its one-time token in the path, and the page's own form sends it
+# again in the Referer; percent-encoded when it rides in a `next` parameter.
+_INVITATION = re.compile(r"(/invite/|%2Finvite%2F)[^/?&#\s\"]+", re.IGNORECASE)
+# Request and response headers a custom access-log format could name; never to be written.
+_CREDENTIAL_ATOMS = ("{authorization}i", "{cookie}i", "{set-cookie}o", "{x-csrf-token}i")
+
+
+def redact(text: str) -> str:
+    """`text` with every invitation token replaced by `[redacted]`."""
+    return _INVITATION.sub(r"\1[redacted]", text)
+
+
+class RedactingLogger(Logger):  # type: ignore[misc]
+    """gunicorn's logger, keeping secrets out of the access log: invitation tokens in paths
+    and referrers, and credential headers whatever `access_log_format` says."""
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        found: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        for key in _CREDENTIAL_ATOMS:
+            if key in found:
+                found[key] = "[redacted]"
+        return {k: redact(v) if isinstance(v, str) else v for k, v in found.items()}
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -52,5 +77,6 @@ def serve(
         "certfile": certfile,
         "keyfile": keyfile,
         "forwarded_allow_ips": "127.0.0.1",
+        "logger_class": RedactingLogger,
     }
     _Gunicorn(app_factory, options).run()

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from esgx_platform.accounts.services import MAX_FAILED_LOGINS
+from esgx_platform.accounts.throttle import ACCOUNT_LIMIT
 from esgx_platform.audit.models import AuditEvent
 from tests.platform.factories import PASSWORD, csrf_from, make_world, sign_in
 
@@ -57,16 +57,17 @@ def test_account_locks_after_repeated_failures(client: FlaskClient, session: Ses
     world = make_world(session)
     user = world.users["procurement"]
     token = csrf_from(client)
-    for _ in range(MAX_FAILED_LOGINS):
+    for _ in range(ACCOUNT_LIMIT):
         client.post(
             "/login", data={"email": user.email, "password": "wrong-wrong", "csrf_token": token}
         )
-    # Even the right password is refused now, with the lock explained.
+    # Even the right password is refused now, with the lock explained (tests/platform/security
+    # has the throttle's own tests).
     response = client.post(
         "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
     )
-    assert response.status_code == 401
-    assert "locked" in response.text
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.text
 
 
 def test_sign_in_rotates_the_session(client: FlaskClient, session: Session) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from esgx_platform.accounts.models import Membership, Role, User
 from esgx_platform.accounts.passwords import hash_password, needs_rehash, verify_password
 from esgx_platform.accounts.schemas import UserCreateSchema
+from esgx_platform.accounts.throttle import Attempt, clear_account, record_failure
 from esgx_platform.audit.services import record_event
 from esgx_platform.db import utcnow
 from esgx_platform.errors import Conflict, FieldError, InvalidInput, Unauthenticated
@@ -19,11 +20,13 @@ from esgx_platform.i18n import Text
 from esgx_platform.organizations.models import Organization
 from esgx_platform.schemas import load
 
-# After this many consecutive failures an account is locked until an administrator unlocks it
-# (resetting failed_logins); the sign-in page says so without revealing whether the e-mail exists.
-MAX_FAILED_LOGINS = 10
-
+# Repeated failures lock an e-mail and an address for a while (accounts/throttle.py); a lock
+# that only an administrator could lift would let anyone who knows an e-mail shut its owner out.
 BAD_CREDENTIALS = Text("E-mail or password is wrong.", "电子邮件或密码错误。")
+INACTIVE = Text(
+    "This account is locked. Ask your organization's administrator to unlock it.",
+    "该账户已被锁定，请联系贵组织的管理员解锁。",
+)
 
 
 def create_user(
@@ -122,11 +125,15 @@ def authenticate(
     password: str,
     remote_addr: str | None = None,
     checked: PasswordCheck | None = None,
+    attempt: Attempt | None = None,
 ) -> User:
-    """The user whose credentials these are, or Unauthenticated (the same message either way).
+    """The user whose credentials these are, or Unauthenticated (the same message whether or
+    not the e-mail has an account); SignInLocked when this failure locks the `attempt`'s
+    account or address (counted in the caller's transaction, which should commit it).
 
     Pass `checked` (from check_password, run earlier) to keep Argon2 out of the transaction
-    that records the attempt; the account is read afresh here either way.
+    that records the attempt; the account is read afresh here either way. Whether an account
+    is deactivated is told only to someone who knows its password.
     """
     checked = checked or check_password(session, email=email, password=password)
     user = session.scalar(
@@ -134,42 +141,44 @@ def authenticate(
         .where(User.email == email.strip().lower())
         .execution_options(populate_existing=True)
     )
-    ok = checked.ok and user is not None and checked.user_id == user.id
-    if user is None:
-        record_event(
-            session,
-            action="auth.login_failed",
-            details={"reason": "unknown_email"},
-            remote_addr=remote_addr,
-        )
-        raise Unauthenticated(BAD_CREDENTIALS)
-    if not user.is_active or user.failed_logins >= MAX_FAILED_LOGINS:
+    if user is None or not (checked.ok and checked.user_id == user.id):
+        _failed(session, user, attempt, remote_addr)
+    if not user.is_active:
         record_event(
             session,
             action="auth.login_refused",
             actor_user_id=user.id,
-            details={"reason": "locked" if user.is_active else "inactive"},
+            details={"reason": "inactive"},
             remote_addr=remote_addr,
         )
-        raise Unauthenticated(
-            Text(
-                "This account is locked. Ask your organization's administrator to unlock it.",
-                "该账户已被锁定，请联系贵组织的管理员解锁。",
-            )
-        )
-    if not ok:
-        user.failed_logins += 1
-        record_event(
-            session,
-            action="auth.login_failed",
-            actor_user_id=user.id,
-            details={"reason": "bad_password"},
-            remote_addr=remote_addr,
-        )
-        raise Unauthenticated(BAD_CREDENTIALS)
+        raise Unauthenticated(INACTIVE)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.last_login_at = utcnow()
+    if attempt is not None:
+        clear_account(session, attempt)
     record_event(session, action="auth.login", actor_user_id=user.id, remote_addr=remote_addr)
     return user
+
+
+def _failed(
+    session: Session, user: User | None, attempt: Attempt | None, remote_addr: str | None
+) -> NoReturn:
+    """Record a failed sign-in (audit, counts) and raise what the person is told."""
+    if user is not None:
+        user.failed_logins += 1  # consecutive failures, for the record
+    record_event(
+        session,
+        action="auth.login_failed",
+        actor_user_id=user.id if user else None,
+        details={"reason": "bad_password" if user else "unknown_email"},
+        remote_addr=remote_addr,
+    )
+    user_id = user.id if user else None
+    lock = (
+        record_failure(session, attempt, user_id=user_id, remote_addr=remote_addr)
+        if attempt
+        else None
+    )
+    raise lock.refusal() if lock else Unauthenticated(BAD_CREDENTIALS)

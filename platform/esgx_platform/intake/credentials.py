@@ -28,6 +28,8 @@ NOT_YOURS = Text(
 )
 
 
+# A key's kid is its RFC 7638 thumbprint, 43 characters; anything far longer is no kid of ours.
+MAX_KID = 128
 # ASCII digits only (a str pattern's \d would also take other scripts' digits).
 _CLAIMED_PERIOD = re.compile(r"\d{4}-Q[1-4]", re.ASCII)
 
@@ -58,6 +60,13 @@ def peek(jws: str) -> tuple[str, str]:
     kid = header.get("kid") if isinstance(header, dict) else None
     if not isinstance(kid, str) or not kid:
         raise MalformedSubmission(Text("The JWS header has no kid.", "JWS 头部缺少 kid。"))
+    if len(kid) > MAX_KID:  # never echoed back or into the audit log at any length
+        raise MalformedSubmission(
+            Text(
+                "The JWS header's kid is longer than any key's ({n} characters).",
+                "JWS 头部的 kid 超过任何密钥的长度（{n} 个字符）。",
+            ).format(n=MAX_KID)
+        )
     return kid, hashlib.sha256(payload).hexdigest()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from esgx_platform.errors import EsgxError
+from esgx_platform.errors import EsgxError, reason_of
 from esgx_platform.i18n import Text
 from esgx_platform.problems import (
     KeyNotValid,
@@ -22,7 +22,7 @@ from signing import (
 
 def problem_for(exc: SigningError) -> EsgxError:
     """The problem a verification failure answers with; the reason is signing's own words."""
-    reason = str(exc)
+    reason = reason_of(exc)
     if isinstance(exc, NonCanonicalError):
         return NonCanonicalPayload(
             Text(

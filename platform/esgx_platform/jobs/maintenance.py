@@ -8,7 +8,9 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, or_, select
 from sqlalchemy.orm import Session
 
+from esgx_platform.accounts.logins import expired_logins
 from esgx_platform.accounts.models import Role
+from esgx_platform.accounts.throttle import expired_failures
 from esgx_platform.db import utcnow
 from esgx_platform.jobs.base import JobContext, JobResult, insert_once
 from esgx_platform.jobs.models import JobRun, KeyExpiryWarning
@@ -96,8 +98,9 @@ def _warn(session: Session, ctx: JobContext, key: SigningKey) -> int:
 
 def housekeeping(ctx: JobContext) -> JobResult:
     """Delete what has expired and is no longer needed: key challenges, OAuth access tokens,
-    and job runs and delivered mail older than the retention. Append-only tables, reminders
-    and overdue marks are never touched (the marks are what keeps reminders from repeating)."""
+    sign-in failures and ended sign-in records a day old, and job runs and delivered mail
+    older than the retention. Append-only tables, reminders and overdue marks are never
+    touched (the marks are what keeps reminders from repeating)."""
     now = utcnow()
     cutoff = now - timedelta(days=ctx.settings.job_run_retention_days)
     statements = {
@@ -107,6 +110,8 @@ def housekeeping(ctx: JobContext) -> JobResult:
         "mails": delete(OutboxMail).where(
             or_(OutboxMail.sent_at < cutoff, OutboxMail.failed_at < cutoff)
         ),
+        "sign-in failures": expired_failures(),
+        "sign-in records": expired_logins(),
     }
     with ctx.database.transaction() as session:
         counts = {what: _delete(session, stmt) for what, stmt in statements.items()}

@@ -109,8 +109,9 @@ JOBS: tuple[JobSpec, ...] = (
         housekeeping,
         Cron(minute=30, hour=3),
         Text(
-            "Delete expired key challenges and access tokens, and old job runs and sent mail.",
-            "删除过期的密钥质询和访问令牌，以及超过保留期的任务记录和已发送邮件。",
+            "Delete expired key challenges, access tokens and sign-in records, and old job runs "
+            "and sent mail.",
+            "删除过期的密钥质询、访问令牌和登录记录，以及超过保留期的任务记录和已发送邮件。",
         ),
     ),
 )

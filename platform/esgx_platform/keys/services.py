@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from esgx_platform.audit.services import record_event
 from esgx_platform.db import utcnow
-from esgx_platform.errors import NotFound
+from esgx_platform.errors import NotFound, reason_of
 from esgx_platform.i18n import Text
 from esgx_platform.keys.models import KeyChallenge, KeyEventRecord, SigningKey
 from esgx_platform.ledger.log import append, lock_state
@@ -74,7 +74,7 @@ def key_state(key: SigningKey) -> KeyState:
 
 def _rejected(exc: SigningError) -> KeyEventRejected:
     return KeyEventRejected(
-        Text("The key event was rejected: {r}", "密钥事件被拒绝：{r}").format(r=str(exc))
+        Text("The key event was rejected: {r}", "密钥事件被拒绝：{r}").format(r=reason_of(exc))
     )
 
 

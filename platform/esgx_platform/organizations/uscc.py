@@ -39,7 +39,8 @@ def complete_uscc(first16: str) -> str:
 
 def validate_uscc(code: str, *, field: str = "uscc") -> str:
     """Return the normalized code (upper case, trimmed) or raise InvalidInput saying why."""
-    normalized = code.strip().upper()
+    stripped = code.strip()
+    normalized = stripped.upper()
     if len(normalized) != 18:
         raise _invalid(
             field,
@@ -48,7 +49,8 @@ def validate_uscc(code: str, *, field: str = "uscc") -> str:
                 "统一社会信用代码应为 18 位，实际为 {n} 位。",
             ).format(n=len(normalized)),
         )
-    if not _SHAPE.match(normalized):
+    # ASCII before upper(): "ﬀ".upper() is "FF", so a look-alike could become a valid code.
+    if not stripped.isascii() or not _SHAPE.match(normalized):
         raise _invalid(
             field,
             Text(

@@ -11,15 +11,18 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, g, request, session
 from sqlalchemy.orm import Session
 
+from esgx_platform.accounts.logins import login_is_live
 from esgx_platform.accounts.models import Role, User
 from esgx_platform.db import Database, begin_write
-from esgx_platform.errors import Forbidden, Unauthenticated
+from esgx_platform.errors import Forbidden, Unauthenticated, reason_of
 from esgx_platform.i18n import Text
 from esgx_platform.problems import MalformedSubmission, UnsupportedMediaType
 from esgx_platform.tenancy import ANONYMOUS, Principal, TenantScope, load_principal
 from esgx_platform.web.machine_auth import bearer_secret, machine_principal
+from signing import JSONError, parse_json
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+LOGIN_KEY = "login"  # the session cookie's key for the id of its sign-in record
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -55,8 +58,13 @@ def current_user() -> User | None:
     if "user" not in g:
         user_id = None if bearer_secret() else session.get("user_id")
         user = db_session().get(User, uuid.UUID(user_id)) if user_id else None
-        # A session whose auth epoch no longer matches (password change, lock) is dead.
-        if user is not None and (not user.is_active or session.get("auth") != auth_epoch(user)):
+        # A session whose auth epoch no longer matches (password change, lock) is dead, and so
+        # is one whose sign-in record has ended (signed out, or signed in again since).
+        if user is not None and (
+            not user.is_active
+            or session.get("auth") != auth_epoch(user)
+            or not login_is_live(db_session(), session.get(LOGIN_KEY), user.id)
+        ):
             user = None
         g.user = user
     return cast(User | None, g.user)
@@ -163,13 +171,24 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object, or UnsupportedMediaType / MalformedSubmission."""
     if not request.is_json:
         raise UnsupportedMediaType(Text("Send application/json.", "请以 application/json 发送。"))
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:  # nesting deeper than any document of ours
-        body = None
+    body = request_json()
     if not isinstance(body, dict):
         raise MalformedSubmission(Text("The body is not a JSON object.", "请求体不是 JSON 对象。"))
     return body
+
+
+def request_json() -> Any:
+    """The body parsed as strict JSON (signing's parser: UTF-8, no NaN or Infinity, no repeated
+    member name, which would silently win over the first, integers within ±(2**53-1), no lone
+    surrogates, which no database stores, any depth); MalformedSubmission saying why not."""
+    try:
+        return parse_json(request.get_data())
+    except JSONError as exc:
+        raise MalformedSubmission(
+            Text("The body is not acceptable JSON: {r}", "请求体不是可接受的 JSON：{r}").format(
+                r=reason_of(exc)
+            )
+        ) from None
 
 
 def local_path(target: str | None, default: str = "/") -> str:

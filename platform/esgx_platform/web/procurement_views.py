@@ -13,9 +13,8 @@ from typing import Any, ParamSpec
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from esgx_platform.accounts.models import Role
 from esgx_platform.db import utcnow
-from esgx_platform.errors import FieldError, Forbidden, InvalidInput, NotFound
+from esgx_platform.errors import FieldError, InvalidInput, NotFound
 from esgx_platform.exports import csv_bytes, xlsx_bytes
 from esgx_platform.i18n import Text
 from esgx_platform.organizations.models import Organization, SupplyRelationship
@@ -36,7 +35,7 @@ from esgx_platform.web.i18n import current_locale
 from esgx_platform.web.procurement_charts import distribution_chart
 from esgx_platform.web.procurement_export import export_stamp, method_sheet, ranking_sheet
 from esgx_platform.web.procurement_format import helpers
-from esgx_platform.web.ranking_api import procurement_factory
+from esgx_platform.web.ranking_api import may_rate, procurement_factory, require_rater
 
 P = ParamSpec("P")
 bp = Blueprint("procurement", __name__, url_prefix="/factories/<uuid:org_id>/ranking")
@@ -45,10 +44,6 @@ bp.context_processor(helpers)
 NOT_RANKED = Text(
     "{name} is not ranked in {p}: no supply relationship was active then.",
     "{name} 在 {p} 期间未参与排名：当时没有有效的供应关系。",
-)
-ONLY_PROCUREMENT = Text(
-    "Only the factory's procurement team records external ratings.",
-    "仅工厂的采购团队可以录入外部评级。",
 )
 # Forms post to a path of their own; after signing in, go back to the page they were on.
 _FORM_PAGES = (("/config", "/method"), ("/snapshots", ""))
@@ -71,12 +66,6 @@ def people_page(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseR
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def may_rate(org: Organization) -> bool:
-    """Procurement records external ratings (and operators); analysts read them."""
-    who = principal()
-    return who.is_operator or Role.PROCUREMENT in who.roles_in(org.id)
 
 
 def _options() -> list[YearOption]:
@@ -226,8 +215,7 @@ def rate(org_id: uuid.UUID, supplier_id: uuid.UUID) -> ResponseReturnValue:
     """Record the supplier's CDP score and EcoVadis medal as a new version; errors are shown
     at their fields and nothing is stored."""
     org = procurement_factory(org_id)
-    if not may_rate(org):
-        raise Forbidden(ONLY_PROCUREMENT)
+    require_rater(org)
     db = db_session()
     rel = relationship_with(db, org.id, supplier_id)
     period = request.form.get("period")

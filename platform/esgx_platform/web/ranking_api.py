@@ -12,7 +12,7 @@ from marshmallow import Schema, fields, validate
 
 from esgx_platform.accounts.models import Role
 from esgx_platform.db import utcnow
-from esgx_platform.errors import NotFound
+from esgx_platform.errors import Forbidden, NotFound
 from esgx_platform.i18n import Text
 from esgx_platform.jobs.deadlines import overdue_quarters
 from esgx_platform.organizations.models import Organization, OrgKind
@@ -56,6 +56,25 @@ bp = Blueprint("ranking_api", __name__, url_prefix="/api/v1")
 # Machines read with `rankings:read`; writing is for people (no client is ever granted it).
 READ, WRITE = "rankings:read", "rankings:write"
 NO_FACTORY = Text("No such lead factory.", "没有该龙头工厂。")
+
+
+ONLY_PROCUREMENT = Text(
+    "Only the factory's procurement team records external ratings.",
+    "仅工厂的采购团队可以录入外部评级。",
+)
+
+
+def may_rate(org: Organization) -> bool:
+    """Procurement records external ratings (and operators); analysts read them."""
+    who = principal()
+    return who.is_operator or Role.PROCUREMENT in who.roles_in(org.id)
+
+
+def require_rater(org: Organization) -> None:
+    """Forbidden unless the principal may record the factory's external ratings (the page's
+    form and the API alike)."""
+    if not may_rate(org):
+        raise Forbidden(ONLY_PROCUREMENT)
 
 
 def procurement_factory(org_id: uuid.UUID) -> Organization:
@@ -285,6 +304,10 @@ def ratings(org_id: uuid.UUID, supplier_id: uuid.UUID) -> ResponseReturnValue:
     Text(
         "Record a supplier's CDP score and EcoVadis medal", "记录供应商的 CDP 评分与 EcoVadis 奖牌"
     ),
+    description=Text(
+        "For the factory's procurement and operators; its analysts read the ratings only.",
+        "仅限工厂的采购人员和平台运营人员；分析师只能查看评级。",
+    ),
     tags=("rankings",),
     body=RatingsIn,
     responses={200: Rating},
@@ -292,6 +315,7 @@ def ratings(org_id: uuid.UUID, supplier_id: uuid.UUID) -> ResponseReturnValue:
 def replace_ratings(org_id: uuid.UUID, supplier_id: uuid.UUID) -> ResponseReturnValue:
     """Record the supplier's CDP score and EcoVadis medal (null: none), as a new version."""
     org = procurement_factory(org_id)
+    require_rater(org)
     values = load(RatingsIn(), json_body())
     db = db_session()
     rating = record_rating(

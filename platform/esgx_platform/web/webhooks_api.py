@@ -212,6 +212,7 @@ def delete(endpoint_id: uuid.UUID) -> ResponseReturnValue:
     tags=("webhooks",),
     responses={200: EndpointWithSecretOut},
     security=requires(SCOPE, people=False),
+    problems=(409,),  # a deleted endpoint
 )
 def rotate(endpoint_id: uuid.UUID) -> ResponseReturnValue:
     """A new secret, in this answer only; the old one signs beside it for 24 hours."""
@@ -251,6 +252,7 @@ def deliveries(endpoint_id: uuid.UUID) -> ResponseReturnValue:
     tags=("webhooks",),
     responses={202: Reply(DeliveryOut, Text("A fresh delivery, due now", "新的投递，立即执行"))},
     security=requires(SCOPE, people=False),
+    problems=(409,),  # still pending, endpoint not active, consent withdrawn
 )
 def redeliver_one(delivery_id: uuid.UUID) -> ResponseReturnValue:
     """A fresh delivery of the same event, due now (202); audited."""
