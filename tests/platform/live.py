@@ -67,6 +67,32 @@ class Live:
         return status, parsed, text
 
 
+def start_server(
+    env: dict[str, str], *, workers: int, own_group: bool = False
+) -> tuple[Live, subprocess.Popen[bytes]]:
+    """Start `esgx serve` on a free port and wait until /healthz answers (up to 60 s: on a
+    loaded machine the first worker can take a while). `own_group` puts master and workers in
+    a process group of their own, so a test can kill them all at once."""
+    port = free_port()
+    server = subprocess.Popen(
+        [*ESGX, "serve", "--port", str(port), "--workers", str(workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=own_group,
+    )
+    live = Live(f"http://127.0.0.1:{port}", env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(live.base + "/healthz", timeout=5)  # noqa: S310
+            return live, server
+        except OSError:  # refused, reset or timed out: not up yet
+            time.sleep(0.2)
+    server.kill()
+    raise AssertionError("the server did not start")
+
+
 @contextmanager
 def live_server(tmp_path: Path, *, seed_demo: bool = False) -> Iterator[Live]:
     env = {
@@ -80,23 +106,8 @@ def live_server(tmp_path: Path, *, seed_demo: bool = False) -> Iterator[Live]:
         check=True,
         capture_output=True,
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [*ESGX, "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    live = Live(f"http://127.0.0.1:{port}", env)
+    live, server = start_server(env, workers=1)
     try:
-        # Up to 60 s: on a loaded machine the first worker can take a while to answer.
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(live.base + "/healthz", timeout=5)  # noqa: S310
-                break
-            except OSError:  # refused, reset or timed out: not up yet
-                time.sleep(0.2)
         yield live
     finally:
         server.terminate()

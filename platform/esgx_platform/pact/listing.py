@@ -48,9 +48,6 @@ class Filters:
     valid_before: tuple[datetime, ...] = ()
     statuses: tuple[str, ...] = ()  # Active | Deprecated
 
-    def is_empty(self) -> bool:
-        return not any(getattr(self, name) for name in self.__dataclass_fields__)
-
 
 @dataclass(frozen=True)
 class Cursor:

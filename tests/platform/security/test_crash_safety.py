@@ -17,7 +17,6 @@ import signal
 import subprocess
 import threading
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,7 +43,7 @@ from signing import (
 )
 from tests.platform.intake.helpers import example_subject
 from tests.platform.intake.test_concurrency import _setup
-from tests.platform.live import ESGX, Live, free_port
+from tests.platform.live import Live, start_server
 
 CRASH_TRIALS = 3
 
@@ -62,24 +61,8 @@ def _env(db: Database, tmp: str) -> dict[str, str]:
 
 
 def _start(env: dict[str, str]) -> tuple[Live, subprocess.Popen[bytes]]:
-    port = free_port()
-    process = subprocess.Popen(
-        [*ESGX, "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: kill -9 takes master and workers
-    )
-    live = Live(f"http://127.0.0.1:{port}", env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(live.base + "/healthz", timeout=5)  # noqa: S310 - loopback
-            return live, process
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise AssertionError("the server did not start")
+    # Its own process group: kill -9 takes master and workers.
+    return start_server(env, workers=2, own_group=True)
 
 
 def _kill(process: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
