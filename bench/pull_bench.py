@@ -4,8 +4,11 @@ A fresh database is migrated and seeded with 40 suppliers of one lead factory (k
 --footprints product footprints spread over them (inserted directly with their listing index:
 this measures serving, not intake; the JWS column holds a placeholder) and --disclosures real
 signed disclosures filed through the batch API (the native feed serves each with its bundle:
-receipts and key events against a checkpoint). `esgx serve --certfile --keyfile` then answers
---clients keep-alive HTTPS clients, each sending its share of --requests GETs, for:
+receipts and key events against a checkpoint). `esgx serve` (gunicorn, --workers x --threads)
+then answers --clients keep-alive connections from `wrk` (bench/load.py; Python client threads
+where `wrk` is missing), --seconds per scenario, twice: over TLS (`esgx serve --certfile
+--keyfile`), and over plain HTTP as behind a TLS-terminating proxy on the same host (the
+requests carry `X-Forwarded-Proto: https`, which the server trusts from 127.0.0.1). Scenarios:
 
 - baseline: `GET /.well-known/openid-configuration` (a small JSON answer: no database, no
   authentication), i.e. what the server, TLS and Flask cost per request;
@@ -13,10 +16,11 @@ receipts and key events against a checkpoint). `esgx serve --certfile --keyfile`
 - `GET /3/footprints?limit=50&cursor=…` (a page deep in the listing);
 - `GET /api/v1/feed/disclosures?limit=20` (first page, each record with its bundle).
 
-It prints requests per second, p50/p99 latency and the ratio of each rate to the baseline's.
+It prints requests per second, p50/p90/p99 latency, the ratio of each rate to the baseline's,
+and the CPU time per request of the server, PostgreSQL and the load generator.
 
     python bench/pull_bench.py                      # PostgreSQL at 127.0.0.1:5432
-    python bench/pull_bench.py --footprints 20000 --requests 2000
+    python bench/pull_bench.py --footprints 20000 --seconds 5
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ from esgx_platform.organizations.models import Organization
 from esgx_platform.pact.models import FootprintKey, FootprintListing
 
 sys.path.insert(0, str(Path(__file__).parent))
+import load
 from ingest_bench import (
     FACTORY,
     REPO,
@@ -148,6 +153,14 @@ def seed_footprints(db: Database, count: int) -> None:
         conn.commit()
 
 
+def analyze(url: str) -> None:
+    db = Database(url)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()
+    db.dispose()
+
+
 def oauth_client(db: Database) -> tuple[str, str]:
     from esgx_platform.organizations.services import find_by_uscc
 
@@ -164,14 +177,25 @@ def oauth_client(db: Database) -> tuple[str, str]:
         return issued.record.client_id, issued.secret
 
 
-class Https:
-    """Keep-alive HTTPS connections to the server, trusting its self-signed certificate."""
+class Client:
+    """Keep-alive connections to the server: HTTPS trusting its self-signed certificate, or
+    plain HTTP as a TLS-terminating proxy on the same host would send it."""
 
-    def __init__(self, port: int, cert: Certificate) -> None:
+    def __init__(self, port: int, cert: Certificate | None) -> None:
         self.port = port
-        self.context = ssl.create_default_context(cafile=str(cert.cert_file))
+        self.context = (
+            None if cert is None else ssl.create_default_context(cafile=str(cert.cert_file))
+        )
+        self.scheme = "http" if cert is None else "https"
+        self.headers = {"X-Forwarded-Proto": "https"} if cert is None else {}
 
-    def connect(self) -> http.client.HTTPSConnection:
+    @property
+    def base(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def connect(self) -> http.client.HTTPConnection:
+        if self.context is None:
+            return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=60, context=self.context)
 
     def call(
@@ -182,14 +206,16 @@ class Https:
         headers: dict[str, str] | None = None,
     ) -> tuple[int, bytes, dict[str, str]]:
         conn = self.connect()
-        conn.request(method, path, body=body, headers=headers or {})
+        conn.request(method, path, body=body, headers=self.headers | (headers or {}))
         response = conn.getresponse()
         data = response.read()
         conn.close()
         return response.status, data, dict(response.getheaders())
 
 
-def start_tls_server(url: str, port: int, workers: int, instance: Path, cert: Certificate) -> Any:
+def start_server(
+    url: str, port: int, args: argparse.Namespace, instance: Path, cert: Certificate | None
+) -> Any:
     import subprocess
 
     env = {
@@ -200,15 +226,16 @@ def start_tls_server(url: str, port: int, workers: int, instance: Path, cert: Ce
     }
     cmd = [
         sys.executable, "-m", "esgx_platform.cli", "serve", "--port", str(port),
-        "--workers", str(workers), "--certfile", str(cert.cert_file),
-        "--keyfile", str(cert.key_file),
+        "--workers", str(args.workers), "--threads", str(args.threads),
     ]  # fmt: skip
-    log = (instance / "server.log").open("wb")
+    if cert is not None:
+        cmd += ["--certfile", str(cert.cert_file), "--keyfile", str(cert.key_file)]
+    log = (instance / "server.log").open("ab")
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log)
-    https = Https(port, cert)
+    client = Client(port, cert)
     for _ in range(300):
         try:
-            if https.call("GET", "/healthz")[0] == 200:
+            if client.call("GET", "/healthz")[0] == 200:
                 return server
         except OSError:
             time.sleep(0.1)
@@ -216,7 +243,12 @@ def start_tls_server(url: str, port: int, workers: int, instance: Path, cert: Ce
     raise SystemExit(f"server did not start; see {instance / 'server.log'}")
 
 
-def file_disclosures(https: Https, suppliers: list[Supplier], count: int) -> None:
+def stop_server(server: Any) -> None:
+    server.terminate()
+    server.wait(timeout=30)
+
+
+def file_disclosures(https: Client, suppliers: list[Supplier], count: int) -> None:
     """File `count` signed disclosures through the batch API (50 per request)."""
     per_supplier = -(-count // len(suppliers))
     work = sign_all(suppliers, _quarters(per_supplier))[:count]
@@ -235,7 +267,7 @@ def file_disclosures(https: Https, suppliers: list[Supplier], count: int) -> Non
                 raise SystemExit(f"batch filing failed: {status} {data[:300]!r}")
 
 
-def access_token(https: Https, client_id: str, secret: str) -> str:
+def access_token(https: Client, client_id: str, secret: str) -> str:
     basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
     status, data, _ = https.call(
         "POST",
@@ -248,14 +280,14 @@ def access_token(https: Https, client_id: str, secret: str) -> str:
 
 
 def run_gets(
-    https: Https, path: str, token: str | None, requests: int, clients: int
+    https: Client, path: str, headers: dict[str, str], requests: int, clients: int
 ) -> dict[str, float]:
-    """`requests` GETs of `path` from `clients` keep-alive connections: rate and latencies."""
+    """`requests` GETs of `path` from `clients` keep-alive Python client threads (where `wrk`
+    is missing): rate and latencies."""
     latencies: list[float] = []
     failures = [0]
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     def client(count: int) -> None:
         conn = https.connect()
@@ -287,12 +319,13 @@ def run_gets(
         "requests": requests,
         "per_s": requests / elapsed,
         "p50_ms": pct(latencies, 0.5),
+        "p90_ms": pct(latencies, 0.9),
         "p99_ms": pct(latencies, 0.99),
         "failed": failures[0],
     }
 
 
-def deep_cursor_path(https: Https, token: str, pages: int) -> str:
+def deep_cursor_path(https: Client, token: str, pages: int) -> str:
     """The path of a page `pages` pages into the listing, by following next links."""
     path = "/3/footprints?limit=50"
     for _ in range(pages):
@@ -303,6 +336,62 @@ def deep_cursor_path(https: Https, token: str, pages: int) -> str:
     return path
 
 
+def scenarios(token: str, deep: str) -> dict[str, tuple[str, str | None]]:
+    return {
+        "baseline GET /.well-known/openid-configuration": (
+            "/.well-known/openid-configuration",
+            None,
+        ),
+        "GET /3/footprints?limit=50": ("/3/footprints?limit=50", token),
+        "  with productId filter": (
+            "/3/footprints?limit=50&productId=urn:pact:bench.example:product-id:P4242",
+            token,
+        ),
+        "  page 21 (cursor)": (deep, token),
+        "GET /api/v1/feed/disclosures?limit=20": ("/api/v1/feed/disclosures?limit=20", token),
+    }
+
+
+def run_mode(
+    client: Client, server: Any, args: argparse.Namespace, token: str, deep: str
+) -> dict[str, dict[str, float]]:
+    """Every scenario against one server; with `wrk`, CPU ms per request by process group."""
+    results = {}
+    for name, (path, tok) in scenarios(token, deep).items():
+        headers = client.headers | ({"Authorization": f"Bearer {tok}"} if tok else {})
+        if args.load == "wrk":
+            url = client.base + path
+            load.wrk(url, headers=headers, connections=args.clients, seconds=1)  # warm-up
+            result, cpu = load.measured(
+                server.pid,
+                lambda url=url, headers=headers: load.wrk(
+                    url, headers=headers, connections=args.clients, seconds=args.seconds
+                ),
+            )
+            figures = result.as_dict()
+            figures.update({f"cpu_ms_{k}": 1000 * v / result.requests for k, v in cpu.items()})
+        else:
+            figures = run_gets(client, path, headers, args.requests, args.clients)
+        results[name] = figures
+    return results
+
+
+def report(mode: str, results: dict[str, dict[str, float]]) -> None:
+    base = results["baseline GET /.well-known/openid-configuration"]["per_s"]
+    print(f"  {mode}:")
+    for name, r in results.items():
+        cpu = ""
+        if "cpu_ms_esgx" in r:
+            cpu = (
+                f"  cpu/request: server {r['cpu_ms_esgx']:.2f} ms, PostgreSQL "
+                f"{r['cpu_ms_postgres']:.2f} ms, wrk {r['cpu_ms_wrk']:.2f} ms"
+            )
+        print(
+            f"    {name:46} {r['per_s']:7,.0f}/s  p50 {r['p50_ms']:6.1f}  p90 {r['p90_ms']:6.1f}  "
+            f"p99 {r['p99_ms']:6.1f} ms  x{r['per_s'] / base:.2f}  failed {r['failed']:.0f}{cpu}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -310,14 +399,25 @@ def main() -> None:
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--footprints", type=int, default=100_000)
     parser.add_argument("--disclosures", type=int, default=1000)
-    parser.add_argument("--requests", type=int, default=4000, help="GETs per scenario")
-    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--clients", type=int, default=20, help="keep-alive connections")
+    parser.add_argument("--seconds", type=float, default=10, help="per scenario (wrk)")
+    parser.add_argument(
+        "--requests", type=int, default=4000, help="GETs per scenario (Python clients)"
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker")
+    parser.add_argument(
+        "--load",
+        choices=("wrk", "python"),
+        default="wrk" if load.have_wrk() else "python",
+        help="load generator (default: wrk where installed)",
+    )
     args = parser.parse_args()
     url, db_name = postgres_url(args.pg_url)
     instance = Path(tempfile.mkdtemp(prefix="esgx-pull-bench-"))
     cert = self_signed(instance / "tls")
-    server = None
+    port = 19000 + os.getpid() % 1000
+    results: dict[str, dict[str, dict[str, float]]] = {}
     try:
         t0 = time.perf_counter()
         suppliers = seed(url, SUPPLIERS)
@@ -325,50 +425,29 @@ def main() -> None:
         seed_footprints(db, args.footprints)
         client_id, secret = oauth_client(db)
         db.dispose()
-        port = 19000 + os.getpid() % 1000
-        server = start_tls_server(url, port, args.workers, instance, cert)
-        https = Https(port, cert)
-        file_disclosures(https, suppliers, args.disclosures)
-        token = access_token(https, client_id, secret)
-        deep = deep_cursor_path(https, token, 20)
-        print(f"seeded in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-        scenarios = {
-            "baseline GET /.well-known/openid-configuration": (
-                "/.well-known/openid-configuration",
-                None,
-            ),
-            "GET /3/footprints?limit=50": ("/3/footprints?limit=50", token),
-            "  with productId filter": (
-                "/3/footprints?limit=50&productId=urn:pact:bench.example:product-id:P4242",
-                token,
-            ),
-            "  page 21 (cursor)": (deep, token),
-            "GET /api/v1/feed/disclosures?limit=20": (
-                "/api/v1/feed/disclosures?limit=20",
-                token,
-            ),
-        }
-        results = {
-            name: run_gets(https, path, tok, args.requests, args.clients)
-            for name, (path, tok) in scenarios.items()
-        }
+        for mode, mode_cert in (("TLS (esgx serve --certfile --keyfile)", cert),
+                                ("plain HTTP behind a TLS-terminating proxy", None)):  # fmt: skip
+            server = start_server(url, port, args, instance, mode_cert)
+            try:
+                client = Client(port, mode_cert)
+                if not results:
+                    file_disclosures(client, suppliers, args.disclosures)
+                    analyze(url)  # as autovacuum would have by now
+                    print(f"seeded in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+                token = access_token(client, client_id, secret)
+                deep = deep_cursor_path(client, token, 20)
+                results[mode] = run_mode(client, server, args, token, deep)
+            finally:
+                stop_server(server)
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=20)
         drop_postgres(args.pg_url, db_name)
-    base = results["baseline GET /.well-known/openid-configuration"]["per_s"]
     print(
         f"pull benchmark, PostgreSQL, {os.cpu_count()} cores, {args.footprints:,} footprints, "
-        f"{args.disclosures:,} disclosures, {args.clients} keep-alive HTTPS clients, "
-        f"{args.workers} gunicorn workers x 4 threads, {args.requests} requests each"
+        f"{args.disclosures:,} disclosures, {args.clients} keep-alive connections from "
+        f"{args.load}, esgx serve with {args.workers} workers x {args.threads} threads"
     )
-    for name, r in results.items():
-        print(
-            f"  {name:48} {r['per_s']:8,.0f}/s  p50 {r['p50_ms']:6.1f} ms  "
-            f"p99 {r['p99_ms']:6.1f} ms  x{r['per_s'] / base:.2f} of baseline  "
-            f"failed {r['failed']:.0f}"
-        )
+    for mode, figures in results.items():
+        report(mode, figures)
     print("\n" + json.dumps(results, indent=2))
 
 

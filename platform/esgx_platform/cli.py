@@ -572,6 +572,13 @@ def _serve_options(func: Any) -> Any:
     func = click.option("--port", default=8000, show_default=True, type=int)(func)
     func = click.option("--workers", type=int, help="Worker processes (default: 2 per core).")(func)
     func = click.option(
+        "--threads",
+        type=click.IntRange(min=1),
+        default=4,
+        show_default=True,
+        help="Threads per worker process.",
+    )(func)
+    func = click.option(
         "--certfile",
         type=click.Path(exists=True, dir_okay=False),
         help="TLS certificate (PEM); with --keyfile serves HTTPS.",
@@ -582,43 +589,45 @@ def _serve_options(func: Any) -> Any:
 
 
 def _run_server(
-    host: str, port: int, workers: int | None, certfile: str | None, keyfile: str | None
+    host: str,
+    port: int,
+    workers: int | None,
+    threads: int,
+    certfile: str | None,
+    keyfile: str | None,
 ) -> None:
     from esgx_platform.app import create_app
-    from esgx_platform.server import serve
+    from esgx_platform.server import PortInUse, serve
 
     if bool(certfile) != bool(keyfile):
         raise click.UsageError("--certfile and --keyfile go together")
     settings = _settings()
-    serve(
-        lambda: create_app(settings),
-        host=host,
-        port=port,
-        workers=workers,
-        certfile=certfile,
-        keyfile=keyfile,
-    )
+    try:
+        serve(
+            lambda: create_app(settings),
+            host=host,
+            port=port,
+            workers=workers,
+            threads=threads,
+            certfile=certfile,
+            keyfile=keyfile,
+        )
+    except PortInUse as exc:
+        raise click.ClickException(
+            f"{exc.strerror}: stop what listens there or choose another --port"
+        ) from None
 
 
 @main.command(help="Serve the platform with the production WSGI server (gunicorn).")
 @_serve_options
-def serve(
-    host: str, port: int, workers: int | None, certfile: str | None, keyfile: str | None
-) -> None:
-    _run_server(host, port, workers, certfile, keyfile)
+def serve(**options: Any) -> None:
+    _run_server(**options)
 
 
 @main.command(help="Migrate, seed the demo world and serve it (safe to run again).")
 @_serve_options
 @click.option("--no-serve", is_flag=True, help="Seed only; do not start the server.")
-def demo(
-    host: str,
-    port: int,
-    workers: int | None,
-    certfile: str | None,
-    keyfile: str | None,
-    no_serve: bool,
-) -> None:
+def demo(no_serve: bool, **options: Any) -> None:
     from esgx_platform.demo.seed import FilingSetup, seed_demo
     from esgx_platform.demo.world import DEMO_PASSWORD, USERS
     from esgx_platform.intake.receipts import LogSigner
@@ -640,7 +649,8 @@ def demo(
         raise _fail(exc) from None
     finally:
         database.dispose()
-    scheme = "https" if certfile else "http"
+    scheme = "https" if options["certfile"] else "http"
+    address = f"{scheme}://{options['host']}:{options['port']}/"
     click.echo(
         f"demo seeded: {report.created_orgs} organizations and {report.created_users} "
         f"users created now; quarters {report.quarters[0]} to {report.quarters[-1]}"
@@ -652,14 +662,12 @@ def demo(
             f"{report.own_filings} of the lead factory's own operations accepted now, "
             f"{f.rejected} rejected (see the audit log); private keys in {setup.key_dir}"
         )
-    click.echo(
-        f"\nesgx demo at {scheme}://{host}:{port}/  (password for every demo user: {DEMO_PASSWORD})"
-    )
+    click.echo(f"\nesgx demo at {address}  (password for every demo user: {DEMO_PASSWORD})")
     for account in USERS:
         click.echo(f"  {account.role.value:16} {account.email}")
     sys.stdout.flush()
     if not no_serve:
-        _run_server(host, port, workers, certfile, keyfile)
+        _run_server(**options)
 
 
 # Registered before the `__main__` guard: `python -m esgx_platform.cli` runs main() there.

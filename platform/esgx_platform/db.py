@@ -165,6 +165,12 @@ class Database:
 
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        # Sessions for requests whose every statement stands alone (see `statement_reads`):
+        # on PostgreSQL no BEGIN and ROLLBACK round trips around them.
+        self.statement_reads = sessionmaker(
+            bind=self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+            expire_on_commit=False,
+        )
 
     @classmethod
     def bound_to(cls, connection: Connection) -> Database:
@@ -177,6 +183,7 @@ class Database:
         database.sessions = sessionmaker(
             bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
         )
+        database.statement_reads = database.sessions
         return database
 
     @contextmanager

@@ -9,11 +9,12 @@ the same (404), so ids cannot be probed.
 from __future__ import annotations
 
 import enum
+import functools
 import uuid
 from dataclasses import dataclass
-from typing import TypeVarTuple
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from esgx_platform.accounts.models import Membership, Role
@@ -95,6 +96,44 @@ def load_principal(session: Session, user_id: uuid.UUID) -> Principal:
     return Principal(user_id, tuple(Grant(r[0], r[1], r[2]) for r in rows))
 
 
+@dataclass(frozen=True)
+class Readable:
+    """The organizations a principal may read: its own, and the suppliers of the lead
+    factories where it holds a factory role (for `Purpose.DATA` only while the supplier's
+    consent stands). Kept as values for one SQL shape per purpose (`readable_subquery`), so a
+    hot query that embeds it is built once and only its parameters change."""
+
+    own: tuple[uuid.UUID, ...]
+    factories: tuple[uuid.UUID, ...]
+    purpose: Purpose
+
+    def params(self) -> dict[str, Any]:
+        return {"readable_own": list(self.own), "readable_factories": list(self.factories)}
+
+    def subquery(self) -> Select[uuid.UUID]:
+        """The readable ids as a subquery with these values bound."""
+        return readable_subquery(self.purpose).params(**self.params())
+
+
+@functools.cache
+def readable_subquery(purpose: Purpose) -> Select[uuid.UUID]:
+    """Readable organization ids; parameters `readable_own` and `readable_factories` (lists
+    of organization ids, see `Readable.params`)."""
+    suppliers = select(SupplyRelationship.supplier_id).where(
+        SupplyRelationship.lead_factory_id.in_(
+            bindparam("readable_factories", expanding=True, type_=Organization.id.type)
+        ),
+        SupplyRelationship.ended_on.is_(None),
+    )
+    if purpose is Purpose.DATA:
+        suppliers = suppliers.where(
+            SupplyRelationship.consent_given_at.is_not(None),
+            SupplyRelationship.consent_withdrawn_at.is_(None),
+        )
+    own = bindparam("readable_own", expanding=True, type_=Organization.id.type)
+    return select(Organization.id).where(Organization.id.in_(own) | Organization.id.in_(suppliers))
+
+
 class TenantScope:
     """Access decisions for one principal within one session."""
 
@@ -102,24 +141,19 @@ class TenantScope:
         self.session = session
         self.principal = principal
 
-    def readable_org_ids(self, purpose: Purpose = Purpose.DATA) -> Select[uuid.UUID] | None:
-        """A subquery of readable organization ids, or None meaning all (operators)."""
+    def readable(self, purpose: Purpose = Purpose.DATA) -> Readable | None:
+        """Whom the principal may read, as values for `readable_subquery`; None meaning all
+        (operators)."""
         if self.principal.is_operator:
             return None
-        own = self.principal.org_ids()
-        factories = self.principal.org_ids(*FACTORY_ROLES)
-        suppliers = select(SupplyRelationship.supplier_id).where(
-            SupplyRelationship.lead_factory_id.in_(factories),
-            SupplyRelationship.ended_on.is_(None),
+        return Readable(
+            tuple(self.principal.org_ids()), tuple(self.principal.org_ids(*FACTORY_ROLES)), purpose
         )
-        if purpose is Purpose.DATA:
-            suppliers = suppliers.where(
-                SupplyRelationship.consent_given_at.is_not(None),
-                SupplyRelationship.consent_withdrawn_at.is_(None),
-            )
-        return select(Organization.id).where(
-            Organization.id.in_(own) | Organization.id.in_(suppliers)
-        )
+
+    def readable_org_ids(self, purpose: Purpose = Purpose.DATA) -> Select[uuid.UUID] | None:
+        """A subquery of readable organization ids, or None meaning all (operators)."""
+        readable = self.readable(purpose)
+        return None if readable is None else readable.subquery()
 
     def restrict(
         self,

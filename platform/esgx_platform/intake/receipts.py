@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
 from esgx_platform.db import begin_write
-from esgx_platform.intake.models import FootprintCredential, StoredDisclosure
 from esgx_platform.keys.services import key_events
 from esgx_platform.ledger import log
 from esgx_platform.ledger.checkpoints import (
@@ -63,10 +65,12 @@ def receipt_for(
 
 
 def receipts_for(
-    session: Session, indices: Sequence[int], checkpoint: LogCheckpoint
+    session: Session, indices: Sequence[int], checkpoint: LogCheckpoint, note: str | None = None
 ) -> dict[int, str]:
-    """Receipts for several entries against one checkpoint, in three queries in all."""
-    note = checkpoint_with_cosignatures(session, checkpoint)
+    """Receipts for several entries against one checkpoint (`note`: its text with
+    cosignatures, when the caller has read it), in three queries in all."""
+    if note is None:
+        note = checkpoint_with_cosignatures(session, checkpoint)
     proofs = log.inclusion_proofs(session, indices=indices, size=checkpoint.size)
     bodies = log.entries(session, indices)
     return {
@@ -75,22 +79,73 @@ def receipts_for(
     }
 
 
-def bundle_for(
-    session: Session, row: StoredDisclosure | FootprintCredential, signer: LogSigner
-) -> dict[str, Any]:
+def bundle_for(session: Session, row: Logged, signer: LogSigner) -> dict[str, Any]:
     """Everything to verify `row` offline: JWS, receipt, the issuer's key events with their
     receipts, and the log's verifier key, all against one checkpoint."""
     checkpoint = covering_checkpoint(session, row.log_index, signer)
     return bundles_for(session, [row], checkpoint)[row.log_index]
 
 
+class Logged(Protocol):
+    """A signed record in the log: a stored disclosure or footprint, or the feed's view of one."""
+
+    @property
+    def organization_id(self) -> uuid.UUID: ...
+    @property
+    def log_index(self) -> int: ...
+    @property
+    def jws(self) -> str: ...
+
+
+class _BundleCache:
+    """Bundles built lately, per process. A bundle is a function of its entry and the signed
+    checkpoint it is proved against (entries and key events below a checkpoint's size never
+    change), so the key is the entry's index and the checkpoint note as served, cosignatures
+    included: a restored database with another log, or a new cosignature, is another key."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._held: OrderedDict[tuple[int, str], dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, str]) -> dict[str, Any] | None:
+        with self._lock:
+            found = self._held.get(key)
+            if found is not None:
+                self._held.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[int, str], bundle: dict[str, Any]) -> None:
+        with self._lock:
+            self._held[key] = bundle
+            while len(self._held) > self.size:
+                self._held.popitem(last=False)
+
+
+# A feed page of 20 records is about 150 KB of bundles; 2,000 keep a polling tail and
+# recent pages (a few tens of MB per worker at most).
+_BUNDLES = _BundleCache(2000)
+
+
 def bundles_for(
-    session: Session,
-    rows: Sequence[StoredDisclosure | FootprintCredential],
-    checkpoint: LogCheckpoint,
+    session: Session, rows: Sequence[Logged], checkpoint: LogCheckpoint
 ) -> dict[int, dict[str, Any]]:
     """Bundles for several records against one checkpoint that covers them all, by log index:
-    each issuer's key events are read once and every receipt comes from one batch of proofs."""
+    each issuer's key events are read once and every receipt comes from one batch of proofs.
+    Callers must not change the dicts returned: they may be shared with later calls."""
+    note = checkpoint_with_cosignatures(session, checkpoint)
+    found = {row.log_index: _BUNDLES.get((row.log_index, note)) for row in rows}
+    missing = [row for row in rows if found[row.log_index] is None]
+    if missing:
+        for index, bundle in _build_bundles(session, missing, checkpoint, note).items():
+            _BUNDLES.put((index, note), bundle)
+            found[index] = bundle
+    return {index: bundle for index, bundle in found.items() if bundle is not None}
+
+
+def _build_bundles(
+    session: Session, rows: Sequence[Logged], checkpoint: LogCheckpoint, note: str
+) -> dict[int, dict[str, Any]]:
     events = {
         org_id: [
             e for e in key_events(session, organization_id=org_id) if e.log_index < checkpoint.size
@@ -103,7 +158,7 @@ def bundles_for(
     indices = {row.log_index for row in rows} | {
         e.log_index for found in events.values() for e in found
     }
-    receipts = receipts_for(session, sorted(indices), checkpoint)
+    receipts = receipts_for(session, sorted(indices), checkpoint, note)
     return {
         row.log_index: build_bundle(
             credential=row.jws,

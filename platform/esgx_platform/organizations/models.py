@@ -32,6 +32,11 @@ class OrgKind(enum.StrEnum):
     OPERATOR = "operator"
 
 
+def org_urn(uscc: str | None, org_id: uuid.UUID) -> str:
+    """An organization's identifier in credentials: `urn:esgx:org:<code or uuid>`."""
+    return f"urn:esgx:org:{uscc or org_id}"
+
+
 class Organization(Base):
     __tablename__ = "organizations"
 
@@ -49,8 +54,7 @@ class Organization(Base):
 
     @property
     def urn(self) -> str:
-        """The organization's identifier in credentials: `urn:esgx:org:<code or uuid>`."""
-        return f"urn:esgx:org:{self.uscc or self.id}"
+        return org_urn(self.uscc, self.id)
 
     def display_name(self, locale: str) -> str:
         return self.name_zh if locale == "zh" else self.name_en

@@ -139,7 +139,7 @@ def decide(session: Session, row: PactRequest, host_source: str) -> dict[str, An
         return _event(REQUEST_REJECTED, host_source, row, _error("BadRequest", exc.detail.en))
     if not filters.statuses:
         filters = replace(filters, statuses=(ACTIVE,))
-    readable = TenantScope(session, _requester(row)).readable_org_ids(Purpose.DATA)
+    readable = TenantScope(session, _requester(row)).readable(Purpose.DATA)
     page = list_page(session, readable, filters, Cursor(), MAX_ANSWERED)
     if not page.footprints:
         return _event(

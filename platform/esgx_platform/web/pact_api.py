@@ -25,7 +25,13 @@ from esgx_platform.pact.listing import Cursor, Filters, find, list_page
 from esgx_platform.pact.query import DEFAULT_LIMIT, MAX_LIMIT, filters_from
 from esgx_platform.tenancy import Purpose
 from esgx_platform.web.api_schemas import enveloped, listing
-from esgx_platform.web.context import db_session, principal, request_json, scope
+from esgx_platform.web.context import (
+    db_session,
+    principal,
+    request_json,
+    scope,
+    statement_reads,
+)
 from esgx_platform.web.csrf import csrf_exempt
 from esgx_platform.web.i18n import current_locale
 from esgx_platform.web.openapi import Body, Reply, operation
@@ -158,6 +164,7 @@ def _next_link(cursor: Cursor) -> str:
 
 
 @bp.get("/footprints")
+@statement_reads
 @operation(
     Text("ListFootprints (PACT v3)", "ListFootprints：列出产品碳足迹（PACT v3）"),
     description=Text(
@@ -179,9 +186,7 @@ def _next_link(cursor: Cursor) -> str:
 def list_footprints() -> ResponseReturnValue:
     """ListFootprints: the verified footprints of the client's suppliers, filtered and paged."""
     filters: Filters = filters_from(request.args.to_dict(flat=False))
-    page = list_page(
-        db_session(), scope().readable_org_ids(Purpose.DATA), filters, _cursor(), _limit()
-    )
+    page = list_page(db_session(), scope().readable(Purpose.DATA), filters, _cursor(), _limit())
     # The stored texts joined as they are (see pact.listing.visible).
     response = conditional_bytes(f'{{"data":[{",".join(page.footprints)}]}}'.encode())
     if page.next is not None:
@@ -190,6 +195,7 @@ def list_footprints() -> ResponseReturnValue:
 
 
 @bp.get("/footprints/<footprint_id>")
+@statement_reads
 @operation(
     Text("GetFootprint (PACT v3)", "GetFootprint：获取单个产品碳足迹（PACT v3）"),
     tags=("pact",),
@@ -204,7 +210,7 @@ def get_footprint(footprint_id: str) -> ResponseReturnValue:
         wanted = uuid.UUID(footprint_id)
     except ValueError:
         raise PactError("NotFound", 404, NO_FOOTPRINT) from None
-    found = find(db_session(), scope().readable_org_ids(Purpose.DATA), wanted)
+    found = find(db_session(), scope().readable(Purpose.DATA), wanted)
     if found is None:
         raise NotFound(NO_FOOTPRINT)
     return conditional_bytes(f'{{"data":{found}}}'.encode())

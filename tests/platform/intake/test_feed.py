@@ -8,11 +8,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from esgx_platform.ledger.checkpoints import add_cosignature, latest_checkpoint
 from esgx_platform.organizations.services import withdraw_consent
-from signing import verify_bundle
+from signing import (
+    CheckpointError,
+    cosign_checkpoint,
+    cosigner_verifier_key,
+    parse_receipt,
+    verify_bundle,
+)
 from tests.platform.factories import make_org
 from tests.platform.intake.helpers import Filer, example_subject, make_filer
 from tests.platform.pact.helpers import client_token
@@ -151,3 +159,41 @@ def test_bad_cursors_limits_and_scopes_are_refused(client: FlaskClient, session:
     footprints_only = _reader(filer, session, ["footprints:read"])
     assert footprints_only.get(FEED).status_code == 403
     assert client.application.test_client().get(FEED).status_code == 401
+
+
+def test_bundles_follow_new_cosignatures_and_checkpoints(
+    client: FlaskClient, session: Session
+) -> None:
+    """Bundles are kept per process once built; a witness's later cosignature and a newer
+    checkpoint still reach the next answer (the kept bundle is keyed by the note served)."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    filer = make_filer(session, client)
+    first = filer.submit(example_subject()).get_json()
+    reader = _reader(filer, session)
+    before = reader.get(FEED).get_json()["data"][0]["bundle"]
+    log_key = before["logKey"]
+    witness = ed25519.Ed25519PrivateKey.generate()
+    witness_key = cosigner_verifier_key(name="witness.example", key=witness)
+    checkpoint = latest_checkpoint(session)
+    assert checkpoint is not None
+    cosigned = cosign_checkpoint(
+        checkpoint.note, log_key=log_key, name="witness.example", private_key=witness
+    )
+    add_cosignature(session, checkpoint=checkpoint, witness_key=witness_key, cosigned_note=cosigned)
+    session.commit()
+    with pytest.raises(CheckpointError):  # built before the witness signed
+        verify_bundle(before, log_key=log_key, witness_keys=[witness_key], quorum=1)
+    after = reader.get(FEED).get_json()["data"][0]["bundle"]
+    verified = verify_bundle(after, log_key=log_key, witness_keys=[witness_key], quorum=1)
+    assert verified.credential.content_id == first["contentId"]
+    assert filer.submit(_next_quarter()).status_code == 201
+    newer = reader.get(FEED).get_json()["data"][0]["bundle"]
+    sizes = [_checkpoint_size(b["receipt"]) for b in (before, after, newer)]
+    assert sizes[0] == sizes[1] < sizes[2]  # proved against the newer checkpoint
+    verify_bundle(newer, log_key=log_key)
+
+
+def _checkpoint_size(receipt: str) -> int:
+    """The tree size of a receipt's checkpoint (its second line: origin, then size)."""
+    return int(parse_receipt(receipt).checkpoint.split("\n")[1])
