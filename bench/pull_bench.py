@@ -404,7 +404,12 @@ def main() -> None:
     parser.add_argument(
         "--requests", type=int, default=4000, help="GETs per scenario (Python clients)"
     )
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="gunicorn worker processes (default: one per core)",
+    )
     parser.add_argument("--threads", type=int, default=1, help="threads per worker")
     parser.add_argument(
         "--load",

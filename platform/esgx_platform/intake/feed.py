@@ -12,13 +12,14 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from esgx_platform.intake.credentials import stored_subject
 from esgx_platform.intake.models import StoredDisclosure
 from esgx_platform.intake.receipts import bundles_for
 from esgx_platform.ledger.checkpoints import latest_checkpoint
+from esgx_platform.ledger.models import LogCheckpoint
 from esgx_platform.organizations.models import Organization, org_urn
 
 
@@ -53,8 +54,13 @@ class FeedSupplier:
 class FeedItem:
     record: FeedRecord
     supplier: FeedSupplier
-    subject: dict[str, Any]
     bundle: dict[str, Any]
+
+    @property
+    def subject(self) -> dict[str, Any]:
+        """The disclosure as filed (parsed from the JWS when asked: a caller holding the item
+        already serialised needs no parse)."""
+        return stored_subject(self.record.jws)
 
 
 @dataclass(frozen=True)
@@ -77,20 +83,17 @@ def _readable_records(readable: Select[uuid.UUID] | None) -> Select[*tuple[Any, 
     return stmt if readable is None else stmt.where(StoredDisclosure.organization_id.in_(readable))
 
 
-def newest_readable_index(session: Session, readable: Select[uuid.UUID] | None) -> int:
-    """The log index of the newest disclosure `readable` covers (-1 for none)."""
-    stmt = select(func.max(StoredDisclosure.log_index))
-    if readable is not None:
-        stmt = stmt.where(StoredDisclosure.organization_id.in_(readable))
-    found = session.scalar(stmt)
-    return -1 if found is None else int(found)
-
-
 def feed_page(
-    session: Session, readable: Select[uuid.UUID] | None, *, after: int, limit: int
+    session: Session,
+    readable: Select[uuid.UUID] | None,
+    *,
+    after: int,
+    limit: int,
+    checkpoint: LogCheckpoint | None = None,
 ) -> FeedPage:
-    """Up to `limit` disclosures after log index `after` that the latest checkpoint covers."""
-    checkpoint = latest_checkpoint(session)
+    """Up to `limit` disclosures after log index `after` that `checkpoint` (by default the
+    latest) covers."""
+    checkpoint = checkpoint or latest_checkpoint(session)
     if checkpoint is None:
         return FeedPage([], after, False)
     rows = session.execute(
@@ -104,12 +107,7 @@ def feed_page(
     records = [(FeedRecord(*row[:split]), FeedSupplier(*row[split:])) for row in rows]
     bundles = bundles_for(session, [record for record, _ in records], checkpoint)
     items = [
-        FeedItem(
-            record=record,
-            supplier=supplier,
-            subject=stored_subject(record.jws),
-            bundle=bundles[record.log_index],
-        )
+        FeedItem(record=record, supplier=supplier, bundle=bundles[record.log_index])
         for record, supplier in records
     ]
     return FeedPage(items, records[-1][0].log_index if records else after, more)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -20,6 +18,7 @@ from esgx_platform.ledger.checkpoints import (
     publish_checkpoint,
 )
 from esgx_platform.ledger.models import LogCheckpoint, LogKey
+from esgx_platform.memo import Lru
 from esgx_platform.secretbox import SecretBox
 from signing import build_bundle, build_receipt
 
@@ -97,34 +96,13 @@ class Logged(Protocol):
     def jws(self) -> str: ...
 
 
-class _BundleCache:
-    """Bundles built lately, per process. A bundle is a function of its entry and the signed
-    checkpoint it is proved against (entries and key events below a checkpoint's size never
-    change), so the key is the entry's index and the checkpoint note as served, cosignatures
-    included: a restored database with another log, or a new cosignature, is another key."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._held: OrderedDict[tuple[int, str], dict[str, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[int, str]) -> dict[str, Any] | None:
-        with self._lock:
-            found = self._held.get(key)
-            if found is not None:
-                self._held.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[int, str], bundle: dict[str, Any]) -> None:
-        with self._lock:
-            self._held[key] = bundle
-            while len(self._held) > self.size:
-                self._held.popitem(last=False)
-
-
-# A feed page of 20 records is about 150 KB of bundles; 2,000 keep a polling tail and
-# recent pages (a few tens of MB per worker at most).
-_BUNDLES = _BundleCache(2000)
+# Bundles built lately, per process. A bundle is a function of its entry and the signed
+# checkpoint it is proved against (entries and key events below a checkpoint's size never
+# change), so the key is the entry's index and the checkpoint note as served, cosignatures
+# included: a restored database with another log, or a new cosignature, is another key.
+# A feed page of 20 records is about 150 KB of bundles; 2,000 keep a polling tail and recent
+# pages (a few tens of MB per worker at most).
+_BUNDLES: Lru[tuple[int, str], dict[str, Any]] = Lru(2000)
 
 
 def bundles_for(

@@ -3,7 +3,8 @@ systems that follow a cursor and verify every record offline with `esgx-sign ver
 
 from __future__ import annotations
 
-from typing import Any, cast
+import json
+from typing import cast
 
 from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
@@ -13,15 +14,22 @@ from esgx_platform.config import Settings
 from esgx_platform.cursors import CursorCodec
 from esgx_platform.errors import InvalidInput
 from esgx_platform.i18n import Text
-from esgx_platform.intake.feed import feed_page, newest_readable_index
+from esgx_platform.intake.feed import (
+    FeedItem,
+    FeedRecord,
+    FeedSupplier,
+    feed_page,
+)
 from esgx_platform.intake.receipts import checkpoint_after_commit
 from esgx_platform.ledger.checkpoints import latest_checkpoint
+from esgx_platform.ledger.log import current_state
+from esgx_platform.memo import Lru
 from esgx_platform.tenancy import Purpose
 from esgx_platform.web.api_schemas import paged
 from esgx_platform.web.context import auth_required, db_session, scope
 from esgx_platform.web.intake_api import log_signer
 from esgx_platform.web.openapi import Reply, operation
-from esgx_platform.web.paging import conditional_json, next_link
+from esgx_platform.web.paging import conditional_bytes, next_link
 from esgx_platform.web.pull_schemas import NOT_MODIFIED, PAGE_HEADERS, FeedQuery
 
 bp = Blueprint("feed_api", __name__, url_prefix="/api/v1")
@@ -53,6 +61,21 @@ class FeedItemOut(Schema):
     )
     subject = fields.Dict(data_key="credentialSubject")
     bundle = fields.Dict()
+
+
+# Serialised items, per process: an item is a function of its record, its supplier's names
+# and the bundle's receipt (which names the checkpoint, cosignatures included), so a hit is
+# the same text built again. Followers polling the tail and paging recent records hit it.
+_ITEMS: Lru[tuple[FeedRecord, FeedSupplier, str], str] = Lru(2000)
+
+
+def _item_json(item: FeedItem) -> str:
+    key = (item.record, item.supplier, str(item.bundle["receipt"]))
+    text = _ITEMS.get(key)
+    if text is None:
+        text = json.dumps(FeedItemOut().dump(item), ensure_ascii=False, separators=(",", ":"))
+        _ITEMS.put(key, text)
+    return text
 
 
 def _codec() -> CursorCodec:
@@ -101,15 +124,17 @@ def disclosure_feed() -> ResponseReturnValue:
     after, limit = _after(), _limit()
     db = db_session()
     readable = scope().readable_org_ids(Purpose.DATA)
-    newest = newest_readable_index(db, readable)
+    size = current_state(db).size
     latest = latest_checkpoint(db)
-    if newest >= (latest.size if latest is not None else 0):
-        # Records no checkpoint covers yet: sign one, as a receipt or bundle request would.
-        checkpoint_after_commit(db, newest, log_signer())
-    page = feed_page(db, readable, after=after, limit=limit)
+    if size > (latest.size if latest is not None else 0):
+        # Entries no checkpoint covers yet (a submission's receipt signs one, so seldom):
+        # sign one, as a receipt or bundle request would, so every record can be served.
+        latest = checkpoint_after_commit(db, size - 1, log_signer())
+    page = feed_page(db, readable, after=after, limit=limit, checkpoint=latest)
     cursor = _codec().encode([page.position])
-    items: list[dict[str, Any]] = FeedItemOut(many=True).dump(page.items)
-    response = conditional_json({"data": items, "cursor": cursor, "hasMore": page.more})
+    tail = json.dumps({"cursor": cursor, "hasMore": page.more}, separators=(",", ":"))
+    items = ",".join(_item_json(item) for item in page.items)
+    response = conditional_bytes(f'{{"data":[{items}],{tail[1:]}'.encode())
     if page.more:
         response.headers["Link"] = f'<{next_link(cursor)}>; rel="next"'
     return response
