@@ -20,13 +20,19 @@ from esgx_platform.intake.feed import (
     FeedSupplier,
     feed_page,
 )
-from esgx_platform.intake.receipts import checkpoint_after_commit
+from esgx_platform.intake.receipts import covering_checkpoint
 from esgx_platform.ledger.checkpoints import latest_checkpoint
 from esgx_platform.ledger.log import current_state
 from esgx_platform.memo import Lru
 from esgx_platform.tenancy import Purpose
 from esgx_platform.web.api_schemas import paged
-from esgx_platform.web.context import auth_required, db_session, scope
+from esgx_platform.web.context import (
+    auth_required,
+    database,
+    db_session,
+    scope,
+    statement_reads,
+)
 from esgx_platform.web.intake_api import log_signer
 from esgx_platform.web.openapi import Reply, operation
 from esgx_platform.web.paging import conditional_bytes, next_link
@@ -106,6 +112,7 @@ def _limit() -> int:
 
 
 @bp.get("/feed/disclosures")
+@statement_reads
 @auth_required("disclosures:read")
 @operation(
     Text("The feed of verified disclosures", "已验证披露的数据流"),
@@ -123,13 +130,18 @@ def disclosure_feed() -> ResponseReturnValue:
     records of their own; follow `cursor` (or the Link header) and poll it for what is new."""
     after, limit = _after(), _limit()
     db = db_session()
-    readable = scope().readable_org_ids(Purpose.DATA)
+    readable = scope().readable(Purpose.DATA)
     size = current_state(db).size
     latest = latest_checkpoint(db)
     if size > (latest.size if latest is not None else 0):
         # Entries no checkpoint covers yet (a submission's receipt signs one, so seldom):
-        # sign one, as a receipt or bundle request would, so every record can be served.
-        latest = checkpoint_after_commit(db, size - 1, log_signer())
+        # sign one, as a receipt or bundle request would, so every record can be served. In
+        # a transaction of its own: this view's statements run in autocommit (the commit
+        # ends nothing then; where the session does hold a transaction it must not enclose
+        # the writer's).
+        db.commit()
+        with database().transaction() as writer:
+            latest = covering_checkpoint(writer, size - 1, log_signer())
     page = feed_page(db, readable, after=after, limit=limit, checkpoint=latest)
     cursor = _codec().encode([page.position])
     tail = json.dumps({"cursor": cursor, "hasMore": page.more}, separators=(",", ":"))

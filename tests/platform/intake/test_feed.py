@@ -12,6 +12,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from esgx_platform.db import utcnow
+from esgx_platform.ledger import log
 from esgx_platform.ledger.checkpoints import add_cosignature, latest_checkpoint
 from esgx_platform.organizations.services import withdraw_consent
 from signing import (
@@ -197,3 +199,24 @@ def test_bundles_follow_new_cosignatures_and_checkpoints(
 def _checkpoint_size(receipt: str) -> int:
     """The tree size of a receipt's checkpoint (its second line: origin, then size)."""
     return int(parse_receipt(receipt).checkpoint.split("\n")[1])
+
+
+def test_entries_no_checkpoint_covers_get_one_signed(client: FlaskClient, session: Session) -> None:
+    """A log grown past its latest checkpoint (an entry appended without a receipt): the feed
+    signs a checkpoint covering it, in a transaction of its own, and serves against it."""
+    filer = make_filer(session, client)
+    filed = filer.submit(example_subject()).get_json()
+    before = latest_checkpoint(session)
+    assert before is not None
+    log.append(session, kind="test", body=b'{"uncovered":true}', logged_at=utcnow())
+    session.commit()
+    size = log.current_state(session).size
+    assert size == before.size + 1
+    response = _reader(filer, session).get(FEED)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    session.expire_all()
+    after = latest_checkpoint(session)
+    assert after is not None and after.size == size
+    assert [item["id"] for item in body["data"]] == [filed["id"]]
+    assert _checkpoint_size(body["data"][0]["bundle"]["receipt"]) == size

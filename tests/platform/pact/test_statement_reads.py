@@ -1,4 +1,4 @@
-"""PACT reads run in autocommit sessions (no BEGIN and ROLLBACK round trips), on a database
+"""PACT and feed reads run in autocommit sessions (no BEGIN and ROLLBACK round trips), on a database
 whose transactions really commit, and leave nothing of that behind for the next session."""
 
 from __future__ import annotations
@@ -10,10 +10,13 @@ from sqlalchemy import event, select
 
 from esgx_platform.app import create_app
 from esgx_platform.config import Settings
-from esgx_platform.db import Database
+from esgx_platform.db import Database, utcnow
+from esgx_platform.ledger import log
+from esgx_platform.ledger.checkpoints import latest_checkpoint
 from esgx_platform.organizations.models import Organization
 from tests.platform.factories import make_org
-from tests.platform.pact.helpers import file, pact_world, variant
+from tests.platform.intake.helpers import example_subject, make_filer
+from tests.platform.pact.helpers import client_token, file, pact_world, variant
 
 
 def _isolation_of_statements(db: Database, app: Flask, run: Any) -> list[str]:
@@ -72,3 +75,33 @@ def test_a_connection_leaves_autocommit_behind_when_returned(
             assert session.execute(select(Organization.id)).all() == []
     finally:
         db.dispose()
+
+
+def test_the_feed_reads_in_autocommit_and_signs_in_a_transaction(
+    isolated_database: Database, settings: Settings
+) -> None:
+    """On a real database the feed's reads autocommit, and the checkpoint it signs for an
+    entry no checkpoint covers is committed by a transaction of its own."""
+    app = create_app(settings, database=isolated_database, TESTING=True)
+    with isolated_database.sessions() as session:
+        filer = make_filer(session, app.test_client())
+        filed = filer.submit(example_subject()).get_json()
+        token = client_token(session, filer, ["disclosures:read"])
+        log.append(session, kind="test", body=b'{"uncovered":true}', logged_at=utcnow())
+        session.commit()
+        size = log.current_state(session).size
+    reader = app.test_client()
+    answers: list[Any] = []
+    levels = _isolation_of_statements(
+        isolated_database,
+        app,
+        lambda: answers.append(
+            reader.get("/api/v1/feed/disclosures", headers={"Authorization": f"Bearer {token}"})
+        ),
+    )
+    assert answers[0].status_code == 200, answers[0].get_json()
+    assert [item["id"] for item in answers[0].get_json()["data"]] == [filed["id"]]
+    assert "AUTOCOMMIT" in levels and "default" in levels  # reads, then the signer
+    with isolated_database.sessions() as session:
+        latest = latest_checkpoint(session)
+        assert latest is not None and latest.size == size
