@@ -53,9 +53,11 @@ def db_session() -> Session:
 
 def statement_reads(view: Callable[P, R]) -> Callable[P, R]:
     """Mark a read-only view whose statements need no common snapshot: each (the bearer
-    token's check, then one listing query) is consistent by itself. Its session runs every
-    statement in autocommit, saving the BEGIN and ROLLBACK round trips a transaction costs on
-    PostgreSQL; hot polling endpoints only."""
+    token's check, then a PACT listing query, or the feed's log state, checkpoint and page,
+    which only serves what that checkpoint covers of an append-only log) is consistent by
+    itself. Its session runs every statement in autocommit, saving the BEGIN and ROLLBACK round
+    trips a transaction costs on PostgreSQL; hot polling endpoints only. Anything it must
+    write goes through a transaction of its own (`database().transaction()`)."""
     view.statement_reads = True  # type: ignore[attr-defined]
     return view
 
