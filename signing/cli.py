@@ -242,10 +242,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Options whose values are key thumbprints: base64url, so one in 64 begins with "-", which
+# argparse would take for an option ("--kid -Xy..." fails with "expected one argument").
+_THUMBPRINT_OPTIONS = ("--kid",)
+
+
+def _joined(argv: Sequence[str]) -> list[str]:
+    """`argv` with each thumbprint option joined to its value (`--kid=VALUE`)."""
+    joined: list[str] = []
+    rest = iter(argv)
+    for arg in rest:
+        value = next(rest, None) if arg in _THUMBPRINT_OPTIONS else None
+        joined.append(arg if value is None else f"{arg}={value}")
+    return joined
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run esgx-sign; return 0 on success, 1 on failure (one line on stderr), 2 on misuse."""
     try:
-        args = _parser().parse_args(argv)
+        args = _parser().parse_args(_joined(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:  # argparse exits 2 on misuse, 0 after --help
         return exc.code if isinstance(exc.code, int) else 2
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import signing
+from signing._encoding import b64url_decode
 from tests.signing.support import ORG, disclosure_subject, scenario
 
 REPO = Path(__file__).resolve().parents[2]
@@ -262,3 +263,17 @@ def test_cli_works_where_flask_and_sqlalchemy_cannot_be_imported(tmp_path: Path)
     assert (
         run("verify-bundle", "--log-key", state.log.vkey, str(bundle), blocked=True).returncode == 0
     )
+
+
+def test_a_kid_beginning_with_a_dash_is_a_value_not_an_option(keys: dict[str, Path]) -> None:
+    """Thumbprints are base64url: one in 64 begins with "-", which argparse alone would take
+    for an option ("--kid: expected one argument")."""
+    kid = "-" + "A" * 42
+    result = run(
+        "revoke", "--key", str(keys["Ed25519"]), "--organization", ORG,
+        "--kid", kid, "--reason", "superseded",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    event = json.loads(result.stdout)["event"]
+    payload = json.loads(b64url_decode(event["payload"], what="payload"))
+    assert payload["kid"] == kid and payload["event"] == "revoked"

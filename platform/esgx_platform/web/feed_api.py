@@ -9,6 +9,7 @@ from typing import cast
 from flask import Blueprint, current_app, request
 from flask.typing import ResponseReturnValue
 from marshmallow import Schema, fields
+from sqlalchemy.orm import Session
 
 from esgx_platform.config import Settings
 from esgx_platform.cursors import CursorCodec
@@ -23,6 +24,7 @@ from esgx_platform.intake.feed import (
 from esgx_platform.intake.receipts import covering_checkpoint
 from esgx_platform.ledger.checkpoints import latest_checkpoint
 from esgx_platform.ledger.log import current_state
+from esgx_platform.ledger.models import LogCheckpoint
 from esgx_platform.memo import Lru
 from esgx_platform.tenancy import Purpose
 from esgx_platform.web.api_schemas import paged
@@ -111,6 +113,15 @@ def _limit() -> int:
     return int(raw)
 
 
+def _sign_checkpoint(db: Session, size: int) -> LogCheckpoint:
+    """A checkpoint covering the log's first `size` entries, signed in a transaction of its
+    own: the feed's statements run in autocommit (the commit ends nothing then; where the
+    session does hold a transaction it must not enclose the writer's)."""
+    db.commit()
+    with database().transaction() as writer:
+        return covering_checkpoint(writer, size - 1, log_signer())
+
+
 @bp.get("/feed/disclosures")
 @statement_reads
 @auth_required("disclosures:read")
@@ -131,18 +142,16 @@ def disclosure_feed() -> ResponseReturnValue:
     after, limit = _after(), _limit()
     db = db_session()
     readable = scope().readable(Purpose.DATA)
-    size = current_state(db).size
     latest = latest_checkpoint(db)
-    if size > (latest.size if latest is not None else 0):
-        # Entries no checkpoint covers yet (a submission's receipt signs one, so seldom):
-        # sign one, as a receipt or bundle request would, so every record can be served. In
-        # a transaction of its own: this view's statements run in autocommit (the commit
-        # ends nothing then; where the session does hold a transaction it must not enclose
-        # the writer's).
-        db.commit()
-        with database().transaction() as writer:
-            latest = covering_checkpoint(writer, size - 1, log_signer())
     page = feed_page(db, readable, after=after, limit=limit, checkpoint=latest)
+    if not page.more:
+        # At the tail: entries no checkpoint covers yet (a submission's receipt signs one,
+        # so seldom) would be missing. Sign a checkpoint, as a receipt or bundle request
+        # would, and read the page against it. A page with more after it needs no look.
+        size = current_state(db).size
+        if size > (latest.size if latest is not None else 0):
+            latest = _sign_checkpoint(db, size)
+            page = feed_page(db, readable, after=after, limit=limit, checkpoint=latest)
     cursor = _codec().encode([page.position])
     tail = json.dumps({"cursor": cursor, "hasMore": page.more}, separators=(",", ":"))
     items = ",".join(_item_json(item) for item in page.items)
