@@ -108,8 +108,8 @@ def serve(
         "keepalive": 5,
         # A listening socket per worker: the kernel spreads new connections over the workers.
         # On one shared socket a worker that wakes first takes every connection a burst of
-        # keep-alive clients opens, and serves them all on one core (measured: a third less
-        # throughput, bimodal from run to run; docs/pact.md).
+        # keep-alive clients opens, and serves them all on one core (measured: bimodal runs,
+        # half of them at about 60 % of the others' throughput; docs/pact.md).
         "reuse_port": True,
         "timeout": 60,
         "accesslog": "-",

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from esgx_platform.intake.credentials import stored_subject
 from esgx_platform.intake.models import StoredDisclosure
 from esgx_platform.intake.receipts import bundles_for
-from esgx_platform.ledger.checkpoints import latest_checkpoint
 from esgx_platform.ledger.models import LogCheckpoint
 from esgx_platform.organizations.models import Organization, org_urn
 from esgx_platform.tenancy import Purpose, Readable, readable_subquery
@@ -103,11 +102,10 @@ def feed_page(
     *,
     after: int,
     limit: int,
-    checkpoint: LogCheckpoint | None = None,
+    checkpoint: LogCheckpoint | None,
 ) -> FeedPage:
-    """Up to `limit` disclosures after log index `after` that `checkpoint` (by default the
-    latest) covers, of the organizations `readable` names (None: every organization)."""
-    checkpoint = checkpoint or latest_checkpoint(session)
+    """Up to `limit` disclosures after log index `after` that `checkpoint` covers (none
+    without one), of the organizations `readable` names (None: every organization)."""
     if checkpoint is None:
         return FeedPage([], after, False)
     values = {"after": after, "size": checkpoint.size, "limit": limit + 1}
