@@ -41,6 +41,7 @@ from esgx_platform.organizations.services import (
 )
 from esgx_platform.organizations.uscc import complete_uscc
 from esgx_platform.periods.quarters import Quarter
+from load import measured
 from signing import (
     build_credential,
     build_registration,
@@ -143,7 +144,9 @@ def sign_all(suppliers: list[Supplier], periods: list[str]) -> list[tuple[str, s
     return work
 
 
-def start_server(url: str, port: int, workers: int, instance: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    url: str, port: int, workers: int, threads: int, instance: Path
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "ESGX_DATABASE_URL": url,
@@ -159,6 +162,8 @@ def start_server(url: str, port: int, workers: int, instance: Path) -> subproces
         str(port),
         "--workers",
         str(workers),
+        "--threads",
+        str(threads),
     ]
     log = (instance / "server.log").open("wb")
     server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=log)
@@ -252,13 +257,15 @@ def bench(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     port = 18000 + os.getpid() % 1000
     instance = Path(tempfile.mkdtemp(prefix="esgx-ingest-bench-"))
     if True:
-        server = start_server(url, port, args.workers, instance)
+        server = start_server(url, port, args.workers, args.threads, instance)
         try:
             single = [
                 (t, "/api/v1/disclosures", json.dumps({"jws": j}).encode(), 201)
                 for t, j in single_work
             ]
-            elapsed, latencies, bad = run_clients(port, single, args.clients)
+            (elapsed, latencies, bad), single_cpu = measured(
+                server.pid, lambda: run_clients(port, single, args.clients)
+            )
             by_supplier: dict[str, list[str]] = {}
             for token, jws in batch_work:
                 by_supplier.setdefault(token, []).append(jws)
@@ -275,8 +282,9 @@ def bench(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
                                 200,
                             )
                         )
-            b_elapsed, b_latencies, b_bad = run_clients(
-                port, batch_requests, min(args.clients, len(batch_requests))
+            (b_elapsed, b_latencies, b_bad), batch_cpu = measured(
+                server.pid,
+                lambda: run_clients(port, batch_requests, min(args.clients, len(batch_requests))),
             )
         finally:
             server.terminate()
@@ -292,6 +300,7 @@ def bench(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
             "p50_ms": pct(latencies, 0.5),
             "p99_ms": pct(latencies, 0.99),
             "unexpected": bad,
+            "cpu_ms": {k: 1000 * v / len(single) for k, v in single_cpu.items()},
         },
         "batch": {
             "n": n_batch,
@@ -300,6 +309,7 @@ def bench(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
             "p50_ms": pct(b_latencies, 0.5),
             "p99_ms": pct(b_latencies, 0.99),
             "unexpected": b_bad,
+            "cpu_ms": {k: 1000 * v / n_batch for k, v in batch_cpu.items()},
         },
     }
 
@@ -331,7 +341,8 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=40, help="batch requests")
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--workers", type=int, default=4, help="server worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker")
     args = parser.parse_args()
     results = []
     for name in args.databases.split(","):
@@ -346,7 +357,7 @@ def main() -> None:
                 drop_postgres(args.pg_url, db_name)
     print(
         f"ingest benchmark, {os.cpu_count()} cores, {args.clients} keep-alive clients, "
-        f"{args.workers} gunicorn workers x 4 threads"
+        f"{args.workers} server workers x {args.threads} threads"
     )
     for r in results:
         s, b, v = r["single"], r["batch"], r["verify_per_s"]
@@ -362,6 +373,12 @@ def main() -> None:
             f"p99 {b['p99_ms']:.0f} ms, ratio to verify {b['per_s'] / v:.3f}, "
             f"unexpected statuses {b['unexpected']}"
         )
+        for label, part in (("single", s), ("batch", b)):
+            cpu = part["cpu_ms"]
+            print(
+                f"  cpu per disclosure ({label}): server {cpu['esgx']:.1f} ms, PostgreSQL "
+                f"{cpu['postgres']:.1f} ms, client threads {cpu['bench']:.1f} ms"
+            )
     print("\n" + json.dumps(results, indent=2))
 
 

@@ -106,11 +106,17 @@ def _tree(root: int) -> set[int]:
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:
-    """CPU seconds used so far by the server's tree, PostgreSQL and `wrk` (a finished child of
-    this process, so counted by getrusage)."""
+    """CPU seconds used so far by the server's tree, PostgreSQL, `wrk` (a finished child of
+    this process, so counted by getrusage) and this process (its client threads, if any)."""
     server = _tree(server_pid)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    totals = {"esgx": 0.0, "postgres": 0.0, "wrk": children.ru_utime + children.ru_stime}
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    totals = {
+        "esgx": 0.0,
+        "postgres": 0.0,
+        "wrk": children.ru_utime + children.ru_stime,
+        "bench": own.ru_utime + own.ru_stime,
+    }
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue

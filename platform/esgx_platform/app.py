@@ -16,6 +16,7 @@ def create_app(
     settings: Settings | None = None, *, database: Database | None = None, **overrides: Any
 ) -> Flask:
     """Build the application; `database` lets tests share one engine across apps."""
+    from esgx_platform.intake.grouped import GroupCommit
     from esgx_platform.intake.receipts import LogSigner
     from esgx_platform.secretbox import SecretBox
     from esgx_platform.web import (
@@ -75,6 +76,8 @@ def create_app(
     app.extensions["esgx_log_signer"] = LogSigner(
         SecretBox(settings.encryption_keys), settings.log_origin
     )
+    # Concurrent submissions in this process share transactions (intake/grouped.py).
+    app.extensions["esgx_group_commit"] = GroupCommit(app.extensions["esgx_log_signer"])
     logging.getLogger("esgx_platform").setLevel(settings.log_level)
 
     context.init_app(app)

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from esgx_platform.db import transaction_cache
@@ -51,39 +51,21 @@ def rule_outcome(session: Session, org: Organization, d: Disclosure, today: date
             cache[key] = compute()
         return cache[key]
 
-    customers: dict[str, uuid.UUID] = once(
-        ("customers", org.id, d.period), lambda: _customers(session, org, d.period)
-    )
-    categories: frozenset[int] = once(
-        ("categories", org.id),
-        lambda: frozenset(
-            session.scalars(
-                select(SupplyRelationship.scope3_category).where(
-                    SupplyRelationship.supplier_id == org.id
-                )
-            )
-        ),
-    )
+    relationships: list[Any] = once(("relationships", org.id), lambda: _relationships(session, org))
+    customers = _customers(relationships, d.period)
+    categories = frozenset(r.scope3_category for r in relationships)
     ranges = _ranges(d)
+    figures: dict[str, PriorFigures] = once(("figures", org.id), lambda: _figures(session, org))
     context = RuleContext(
         today=today,
         issuer_urn=org.urn,
         customers=frozenset(customers),
         used_offset_serials=_used_serials(session, org, d.period, ranges),
-        previous_year=once(
-            ("prior", org.id, d.period), lambda: _previous_year(session, org, d.period)
-        ),
+        previous_year=figures.get(Quarter(d.period.year - 1, d.period.quarter).key),
         category_intensity_iqr=once(
             ("iqr", categories, d.period), lambda: _category_iqr(session, categories, d.period)
         ),
-        filed_footprint_ids=once(
-            ("footprints", org.id),
-            lambda: frozenset(
-                session.scalars(
-                    select(StoredFootprint.id).where(StoredFootprint.organization_id == org.id)
-                )
-            ),
-        ),
+        filed_footprint_ids=_filed_footprints(session, org, d),
     )
     outcome = check_rules(d, context)
     return IntakeOutcome(outcome.errors, outcome.warnings, customers, ranges, context)
@@ -106,22 +88,51 @@ def recheck_serials(
     return check_rules(d, replace(outcome.context, used_offset_serials=used)).errors
 
 
-def _customers(session: Session, org: Organization, quarter: Quarter) -> dict[str, uuid.UUID]:
+# The supplier's relationships: whom it may allocate to, and its Scope 3 categories.
+_RELATIONSHIPS = (
+    select(
+        Organization.uscc,
+        Organization.id,
+        SupplyRelationship.ended_on,
+        SupplyRelationship.scope3_category,
+    )
+    .join(SupplyRelationship, SupplyRelationship.lead_factory_id == Organization.id)
+    .where(SupplyRelationship.supplier_id == bindparam("supplier_id"))
+)
+
+
+def _relationships(session: Session, org: Organization) -> list[Any]:
+    return list(session.connection().execute(_RELATIONSHIPS, {"supplier_id": org.id}))
+
+
+def _customers(relationships: list[Any], quarter: Quarter) -> dict[str, uuid.UUID]:
     """Lead factories the supplier may allocate to for `quarter`: those whose relationship had
     not ended before the quarter began (an ended one can still be filed or restated for the
     quarters it covered)."""
-    rows = session.execute(
-        select(Organization.uscc, Organization.id)
-        .join(SupplyRelationship, SupplyRelationship.lead_factory_id == Organization.id)
-        .where(
-            SupplyRelationship.supplier_id == org.id,
-            or_(
-                SupplyRelationship.ended_on.is_(None),
-                SupplyRelationship.ended_on >= quarter.starts_on,
-            ),
-        )
-    ).all()
-    return {f"urn:esgx:org:{uscc or org_id}": org_id for uscc, org_id in rows}
+    return {
+        f"urn:esgx:org:{r.uscc or r.id}": r.id
+        for r in relationships
+        if r.ended_on is None or r.ended_on >= quarter.starts_on
+    }
+
+
+# Footprints an allocation names that the disclosure does not carry: filed before, by this
+# supplier, as stand-alone credentials (or with earlier disclosures).
+_FILED_FOOTPRINTS = select(StoredFootprint.id).where(
+    StoredFootprint.organization_id == bindparam("organization_id"),
+    StoredFootprint.id.in_(bindparam("ids", expanding=True)),
+)
+
+
+def _filed_footprints(session: Session, org: Organization, d: Disclosure) -> frozenset[uuid.UUID]:
+    carried = {footprint.id for footprint in d.product_footprints}
+    named = {i for a in d.allocations for i in a.product_footprint_ids} - carried
+    if not named:
+        return frozenset()
+    rows = session.connection().execute(
+        _FILED_FOOTPRINTS, {"organization_id": org.id, "ids": sorted(named)}
+    )
+    return frozenset(rows.scalars())
 
 
 def _ranges(d: Disclosure) -> list[SerialRange]:
@@ -155,19 +166,32 @@ def _used_serials(
     return frozenset(rows)
 
 
-def _current(session: Session, org_id: uuid.UUID, period_key: str) -> StoredDisclosure | None:
-    return session.scalar(
-        select(StoredDisclosure)
-        .join(DisclosureHead, DisclosureHead.disclosure_id == StoredDisclosure.id)
-        .where(DisclosureHead.organization_id == org_id, StoredDisclosure.period_key == period_key)
+# The supplier's current figures for every quarter it has filed: a few dozen rows at most,
+# read once per transaction (a batch compares each quarter with the year before).
+_FIGURES = (
+    select(
+        StoredDisclosure.period_key,
+        StoredDisclosure.scope1_tco2e,
+        StoredDisclosure.scope2_market_tco2e,
+        StoredDisclosure.revenue_currency,
+        StoredDisclosure.revenue_amount,
     )
+    .join(DisclosureHead, DisclosureHead.disclosure_id == StoredDisclosure.id)
+    .where(DisclosureHead.organization_id == bindparam("organization_id"))
+)
 
 
-def _previous_year(session: Session, org: Organization, quarter: Quarter) -> PriorFigures | None:
-    prior = _current(session, org.id, Quarter(quarter.year - 1, quarter.quarter).key)
-    if prior is None:
-        return None
-    return PriorFigures(_plain(prior.scope1_tco2e + prior.scope2_market_tco2e), _intensity(prior))
+def _figures(session: Session, org: Organization) -> dict[str, PriorFigures]:
+    rows = session.connection().execute(_FIGURES, {"organization_id": org.id})
+    return {
+        r.period_key: PriorFigures(
+            _plain(r.scope1_tco2e + r.scope2_market_tco2e),
+            _intensity(
+                r.scope1_tco2e + r.scope2_market_tco2e, r.revenue_currency, r.revenue_amount
+            ),
+        )
+        for r in rows
+    }
 
 
 def _plain(value: Decimal) -> Decimal:
@@ -175,11 +199,32 @@ def _plain(value: Decimal) -> Decimal:
     return Decimal(format(value.normalize(), "f"))
 
 
-def _intensity(row: StoredDisclosure) -> Decimal | None:
+def _intensity(emissions: Decimal, currency: str, revenue: Decimal) -> Decimal | None:
     # Same definition as disclosures.figures.intensity_per_cny_million, over stored columns.
-    if row.revenue_currency != "CNY" or row.revenue_amount <= 0:
+    if currency != "CNY" or revenue <= 0:
         return None
-    return (row.scope1_tco2e + row.scope2_market_tco2e) / (row.revenue_amount / CNY_MILLION)
+    return emissions / (revenue / CNY_MILLION)
+
+
+# Current figures of the quarter's suppliers in any of some Scope 3 categories.
+_PEER_FIGURES = (
+    select(
+        StoredDisclosure.scope1_tco2e,
+        StoredDisclosure.scope2_market_tco2e,
+        StoredDisclosure.revenue_amount,
+    )
+    .join(DisclosureHead, DisclosureHead.disclosure_id == StoredDisclosure.id)
+    .where(
+        StoredDisclosure.period_key == bindparam("period_key"),
+        StoredDisclosure.revenue_currency == "CNY",
+        StoredDisclosure.revenue_amount > 0,
+        StoredDisclosure.organization_id.in_(
+            select(SupplyRelationship.supplier_id).where(
+                SupplyRelationship.scope3_category.in_(bindparam("categories", expanding=True))
+            )
+        ),
+    )
+)
 
 
 def _category_iqr(
@@ -190,23 +235,9 @@ def _category_iqr(
     quarter); a supplier restating counts its own current figure among its peers."""
     if not categories:
         return None
-    peers = select(SupplyRelationship.supplier_id).where(
-        SupplyRelationship.scope3_category.in_(sorted(categories))
+    rows = session.connection().execute(
+        _PEER_FIGURES, {"categories": sorted(categories), "period_key": quarter.key}
     )
-    rows = session.execute(
-        select(
-            StoredDisclosure.scope1_tco2e,
-            StoredDisclosure.scope2_market_tco2e,
-            StoredDisclosure.revenue_amount,
-        )
-        .join(DisclosureHead, DisclosureHead.disclosure_id == StoredDisclosure.id)
-        .where(
-            StoredDisclosure.period_key == quarter.key,
-            StoredDisclosure.revenue_currency == "CNY",
-            StoredDisclosure.revenue_amount > 0,
-            StoredDisclosure.organization_id.in_(peers),
-        )
-    ).all()
     values = sorted((s1 + s2) / (revenue / CNY_MILLION) for s1, s2, revenue in rows)
     if len(values) < MIN_PEERS_FOR_IQR:
         return None

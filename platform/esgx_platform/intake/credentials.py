@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from esgx_platform.db import transaction_cache
 from esgx_platform.i18n import Text
 from esgx_platform.intake.errors import problem_for
 from esgx_platform.keys.models import SigningKey
-from esgx_platform.keys.services import find_key, history_of
+from esgx_platform.keys.services import history_of
 from esgx_platform.organizations.models import Organization
 from esgx_platform.problems import KeyUnknown, MalformedSubmission, WrongIssuer
 from signing import SigningError, VerifiedCredential, parse_json, verify
@@ -104,7 +105,13 @@ def verified_credential(
     issuer. Raises KeyUnknown, WrongIssuer, MalformedSubmission or a signature problem."""
     cache = transaction_cache(session)
     if ("key", kid) not in cache:
-        cache[("key", kid)] = find_key(session, kid)
+        # The key with its organization in one statement (the org is then in the session).
+        found = session.execute(
+            select(SigningKey, Organization)
+            .join(Organization, Organization.id == SigningKey.organization_id)
+            .where(SigningKey.kid == kid)
+        ).first()
+        cache[("key", kid)] = found[0] if found else None
     key: SigningKey | None = cache[("key", kid)]
     if key is None:
         raise KeyUnknown(

@@ -9,10 +9,11 @@ submissions store one record, and racing restatements cannot both win.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from esgx_platform.audit.services import record_event
@@ -33,8 +34,9 @@ from esgx_platform.intake.models import DisclosureHead, StoredDisclosure, Stored
 from esgx_platform.intake.receipts import LogSigner, receipt_for
 from esgx_platform.intake.store import Provenance, add_children, disclosure_row, serial_text
 from esgx_platform.keys.models import SigningKey
-from esgx_platform.keys.services import history_of
-from esgx_platform.ledger.log import append, lock_state
+from esgx_platform.keys.services import histories_of, history_of
+from esgx_platform.ledger.checkpoints import seal
+from esgx_platform.ledger.log import append, lock_state, proofs_in_transaction
 from esgx_platform.organizations.models import Organization
 from esgx_platform.periods.models import ReportingPeriod
 from esgx_platform.periods.quarters import Quarter
@@ -46,8 +48,19 @@ from esgx_platform.problems import (
     SchemaInvalid,
     WrongIssuer,
 )
-from esgx_platform.webhooks.events import announce_disclosure
-from signing import KeyHistory, SigningError, VerifiedCredential, disclosure_log_entry
+from esgx_platform.webhooks.events import (
+    announce_disclosure,
+    disclosure_event_type,
+    entitled_endpoints,
+)
+from esgx_platform.webhooks.models import WebhookEndpoint
+from signing import (
+    KeyHistory,
+    SigningError,
+    VerifiedCredential,
+    build_receipt,
+    disclosure_log_entry,
+)
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,7 @@ class Prepared:
     credential: VerifiedCredential | None = None
     disclosure: Disclosure | None = None
     outcome: IntakeOutcome | None = None
+    endpoints: list[WebhookEndpoint] = field(default_factory=list)
 
 
 def prepare_submission(session: Session, *, jws: str, submitter: Submitter) -> Prepared:
@@ -91,6 +105,11 @@ def prepare_submission(session: Session, *, jws: str, submitter: Submitter) -> P
         raise SchemaInvalid(exc.detail, errors=exc.errors) from None
     outcome = rule_outcome(session, org, disclosure, utcnow().date())
     _raise_rule_errors(outcome.errors)
+    # Looked up before the lock (a restatement's claim decides the event's type; a refused
+    # one announces nothing): every delivery checks the supplier's consent again anyway.
+    endpoints = entitled_endpoints(
+        session, disclosure_event_type(disclosure.restates is not None), supplier_id=org.id
+    )
     return Prepared(
         jws,
         content_id,
@@ -99,6 +118,7 @@ def prepare_submission(session: Session, *, jws: str, submitter: Submitter) -> P
         credential=credential,
         disclosure=disclosure,
         outcome=outcome,
+        endpoints=endpoints,
     )
 
 
@@ -121,26 +141,40 @@ def commit_submission(
     with_receipt: bool = True,
 ) -> Accepted:
     """Under the log lock: duplicate check, key validity at the log index, restatement rules,
-    offset serials again, storage, log append and (unless told not to) the receipt.
+    offset serials again, storage, log append and (unless told not to) the receipt, against a
+    checkpoint signed in this transaction (so it commits with the entry).
 
     Every refusal (an EsgxError) is raised before anything is written, so a batch can go on
     with its next item in the same transaction.
     """
+    if prepared.existing is not None:  # committed already: no lock needed to answer
+        receipt = (
+            receipt_for(session, prepared.existing.log_index, signer) if with_receipt else None
+        )
+        return Accepted(prepared.existing, receipt, True)
     lock_state(session)
     pending = _pending(session)
     # Writes wait for the transaction's one flush: a batch inserts each table in one go.
     with session.no_autoflush:
-        existing = (
-            prepared.existing
-            or pending.contents.get(prepared.content_id)
-            or _by_content(session, prepared.content_id)
-        )
+        existing = pending.stored_content(session, prepared.content_id)
         if existing is not None:
             receipt = receipt_for(session, existing.log_index, signer) if with_receipt else None
             return Accepted(existing, receipt, True)
         row = _accept(session, prepared, submitter, pending)
-    receipt = receipt_for(session, row.log_index, signer) if with_receipt else None
-    return Accepted(row, receipt, False)
+    if not with_receipt:
+        return Accepted(row, None, False)
+    return Accepted(row, sealed_receipts(session, [row.log_index], signer)[row.log_index], False)
+
+
+def sealed_receipts(session: Session, indices: list[int], signer: LogSigner) -> dict[int, str]:
+    """Receipts for entries this transaction appended, against a checkpoint signed in it (so
+    it commits with them): built from what the appends kept, nothing read back."""
+    checkpoint = seal(session, box=signer.box, origin=signer.origin)
+    proofs = proofs_in_transaction(session, indices, checkpoint.size)
+    return {
+        i: build_receipt(index=i, proof=proof, checkpoint=checkpoint.note, extra=body)
+        for i, (proof, body) in proofs.items()
+    }
 
 
 @dataclass
@@ -157,6 +191,69 @@ class _Pending:
     histories: dict[uuid.UUID, KeyHistory] = field(default_factory=dict)
     serials: list[tuple[uuid.UUID, uuid.UUID, str]] = field(default_factory=list)
     footprints: dict[uuid.UUID, tuple[uuid.UUID, dict[str, Any]]] = field(default_factory=dict)
+
+    # Asked under the lock and answered by `prefetch` for a whole group: stored content ids
+    # (None: not stored), and the (organization, period) pairs whose head is in `heads`.
+    stored: dict[str, uuid.UUID | None] = field(default_factory=dict)
+    heads_read: set[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=set)
+
+    def prefetch(self, session: Session, items: Sequence[Prepared]) -> None:
+        """Under the lock, read what a group of submissions will ask, one statement per
+        question for the whole group (instead of one per submission): which contents are
+        stored, the issuers' keys, the periods and their heads."""
+        fresh = [p for p in items if p.existing is None and p.org is not None]
+        contents = [p.content_id for p in fresh if p.content_id not in self.stored]
+        if contents:
+            self.stored.update(dict.fromkeys(contents))
+            rows = session.execute(
+                select(StoredDisclosure.content_id, StoredDisclosure.id).where(
+                    StoredDisclosure.content_id.in_(contents)
+                )
+            )
+            self.stored.update({content_id: row_id for content_id, row_id in rows})
+        orgs = {p.org.id: p.org for p in fresh if p.org and p.org.id not in self.histories}
+        if orgs:
+            self.histories.update(histories_of(session, list(orgs.values())))
+        keys = {p.disclosure.period.key for p in fresh if p.disclosure}
+        missing = sorted(keys - set(self.periods))
+        if missing:
+            found = session.scalars(select(ReportingPeriod).where(ReportingPeriod.key.in_(missing)))
+            self.periods.update({period.key: period for period in found})
+        pairs = {
+            (p.org.id, self.periods[p.disclosure.period.key].id)
+            for p in fresh
+            if p.org and p.disclosure and p.disclosure.period.key in self.periods
+        } - self.heads_read
+        if pairs:
+            found_heads = session.scalars(
+                select(DisclosureHead).where(
+                    tuple_(DisclosureHead.organization_id, DisclosureHead.period_id).in_(
+                        sorted(pairs)
+                    )
+                )
+            )
+            for head in found_heads:
+                self.heads.setdefault((head.organization_id, head.period_id), head)
+            self.heads_read |= pairs
+
+    def stored_content(self, session: Session, content_id: str) -> StoredDisclosure | None:
+        if content_id in self.contents:
+            return self.contents[content_id]
+        if content_id in self.stored:
+            found = self.stored[content_id]
+            return None if found is None else session.get(StoredDisclosure, found)
+        return _by_content(session, content_id)
+
+    def head(
+        self, session: Session, org_id: uuid.UUID, period_id: uuid.UUID
+    ) -> DisclosureHead | None:
+        if (org_id, period_id) in self.heads or (org_id, period_id) in self.heads_read:
+            return self.heads.get((org_id, period_id))
+        return session.scalar(
+            select(DisclosureHead).where(
+                DisclosureHead.organization_id == org_id, DisclosureHead.period_id == period_id
+            )
+        )
 
     def history(self, session: Session, org: Organization) -> KeyHistory:
         if org.id not in self.histories:
@@ -192,6 +289,13 @@ class _Pending:
         return frozenset(text for o, p, text in self.serials if (o, p) != (org_id, period_id))
 
 
+def prefetch_group(session: Session, items: Sequence[Prepared]) -> None:
+    """Take the log's lock and read what the group's submissions will ask under it, in one
+    statement per question (see `_Pending.prefetch`)."""
+    lock_state(session)
+    _pending(session).prefetch(session, items)
+
+
 def _pending(session: Session) -> _Pending:
     transaction = session.get_transaction()
     pending = session.info.get("esgx_pending")
@@ -220,8 +324,15 @@ def submit_disclosure(
     )
 
 
+# Asked of every submission, twice: the id alone (the row is loaded only for a resubmission).
+_BY_CONTENT = select(StoredDisclosure.id).where(
+    StoredDisclosure.content_id == bindparam("content_id")
+)
+
+
 def _by_content(session: Session, content_id: str) -> StoredDisclosure | None:
-    return session.scalar(select(StoredDisclosure).where(StoredDisclosure.content_id == content_id))
+    found = session.connection().execute(_BY_CONTENT, {"content_id": content_id}).scalar()
+    return None if found is None else session.get(StoredDisclosure, found)
 
 
 def _accept(
@@ -293,7 +404,13 @@ def _accept(
         },
     )
     # The webhook outbox, in this transaction: a refused submission announces nothing.
-    announce_disclosure(session, row, org, version=pending.heads[(org.id, period.id)].version)
+    announce_disclosure(
+        session,
+        row,
+        org,
+        version=pending.heads[(org.id, period.id)].version,
+        endpoints=prepared.endpoints,
+    )
     record = append(
         session,
         kind="disclosure",
@@ -316,16 +433,7 @@ def _restated(
     pending: _Pending,
 ) -> DisclosureHead | None:
     """The head this disclosure replaces, checking restatement rules; None for a first filing."""
-    head = (
-        None
-        if period_id is None
-        else pending.heads.get((org.id, period_id))
-        or session.scalar(
-            select(DisclosureHead).where(
-                DisclosureHead.organization_id == org.id, DisclosureHead.period_id == period_id
-            )
-        )
-    )
+    head = None if period_id is None else pending.head(session, org.id, period_id)
     if head is None:
         if d.restates is not None:
             raise RestatementInvalid(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -57,6 +57,21 @@ def history_of(session: Session, organization: Organization) -> KeyHistory:
     for key in list_keys(session, organization=organization):
         history.states[key.kid] = key_state(key)
     return history
+
+
+def histories_of(
+    session: Session, organizations: Sequence[Organization]
+) -> dict[uuid.UUID, KeyHistory]:
+    """`history_of` for several organizations, from one statement."""
+    histories = {org.id: KeyHistory(org.urn) for org in organizations}
+    keys = session.scalars(
+        select(SigningKey)
+        .where(SigningKey.organization_id.in_(list(histories)))
+        .order_by(SigningKey.registered_index)
+    )
+    for key in keys:
+        histories[key.organization_id].states[key.kid] = key_state(key)
+    return histories
 
 
 def key_state(key: SigningKey) -> KeyState:
@@ -262,11 +277,6 @@ def get_key(session: Session, *, organization: Organization, kid: str) -> Signin
     if key is None:
         raise NotFound(Text("No such key.", "密钥不存在。"))
     return key
-
-
-def find_key(session: Session, kid: str) -> SigningKey | None:
-    """A key by thumbprint, whatever its organization (intake checks the issuer after)."""
-    return session.scalar(select(SigningKey).where(SigningKey.kid == kid))
 
 
 def list_keys(session: Session, *, organization: Organization) -> list[SigningKey]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from esgx_platform.db import utcnow
 from esgx_platform.errors import Conflict, InvalidInput, NotFound
 from esgx_platform.i18n import Text
-from esgx_platform.ledger.log import STATE_ID, lock_state
+from esgx_platform.ledger.log import STATE_ID, appended_in_transaction, lock_state
 from esgx_platform.ledger.models import LogCheckpoint, LogCosignature, LogKey, LogState
 from esgx_platform.secretbox import SecretBox
 from signing import (
@@ -108,6 +108,26 @@ def publish_checkpoint(session: Session, *, box: SecretBox, origin: str) -> LogC
         )
         assert found is not None
         return found
+    return checkpoint
+
+
+def seal(session: Session, *, box: SecretBox, origin: str) -> LogCheckpoint:
+    """A checkpoint of the tree as this transaction leaves it, signed and stored in it.
+
+    After a transaction's last append the entries and the checkpoint covering them commit
+    together, and a receipt needs no transaction of its own or anything read back. Nobody else
+    can have signed this size: it is not committed, and appends are serialized on the lock.
+    A transaction that appended nothing gets `publish_checkpoint`'s answer instead.
+    """
+    if not appended_in_transaction(session):
+        return publish_checkpoint(session, box=box, origin=origin)
+    state = lock_state(session)
+    key = active_log_key(session) or ensure_log_key(session, box=box, origin=origin)
+    note = sign_checkpoint(
+        Checkpoint(origin, state.size, state.root), private_key=_private(key, box)
+    )
+    checkpoint = LogCheckpoint(size=state.size, root=state.root, note=note, log_key_id=key.id)
+    session.add(checkpoint)
     return checkpoint
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar, cast
 
@@ -23,6 +24,7 @@ from signing import (
 )
 
 STATE_ID = 1
+_APPENDED = "esgx_log_appended"
 R = TypeVar("R")
 _PLACEHOLDER = bytes(32)
 
@@ -52,20 +54,83 @@ def lock_state(session: Session) -> LogState:
     return state
 
 
+@dataclass
+class _Appends:
+    """What the session's current transaction appended: the subtree hashes it finished (and
+    the right edge it started from) and the entries' bytes, so proofs of its own entries in
+    the tree it leaves need no reads."""
+
+    transaction: object
+    nodes: dict[tuple[int, int], bytes] = field(default_factory=dict)
+    bodies: dict[int, bytes] = field(default_factory=dict)
+
+
+def _appends(session: Session) -> _Appends | None:
+    found = session.info.get(_APPENDED)
+    return (
+        found
+        if isinstance(found, _Appends) and found.transaction is session.get_transaction()
+        else None
+    )
+
+
 def append(session: Session, *, kind: str, body: bytes, logged_at: datetime) -> LogRecord:
     """Append one entry; O(log n) rows written. The caller owns (and commits) the transaction."""
     state = lock_state(session)
-    tree = CompactTree.from_frontier([(lvl, bytes.fromhex(h)) for lvl, h in state.frontier])
+    edge = [(lvl, bytes.fromhex(h)) for lvl, h in state.frontier]
+    tree = CompactTree.from_frontier(edge)
     leaf = leaf_hash(body)
     finished = tree.append(leaf)
     record = LogRecord(index=state.size, kind=kind, body=body, leaf_hash=leaf, logged_at=logged_at)
     session.add(record)
     session.add_all(LogSubtree(level=lvl, index=idx, hash=value) for lvl, idx, value in finished)
+    mine = _appends(session)
+    if mine is None:
+        mine = _Appends(session.get_transaction())
+        session.info[_APPENDED] = mine
+        start = 0
+        for level, value in edge:  # the complete subtrees left of everything appended here
+            mine.nodes[(level, start >> level)] = value
+            start += 1 << level
+    mine.nodes.update(((lvl, idx), value) for lvl, idx, value in finished)
+    mine.bodies[record.index] = body
     state.size = tree.size
     state.root = tree.root()
     state.frontier = [[lvl, value.hex()] for lvl, value in tree.frontier()]
     state.updated_at = utcnow()
     return record
+
+
+def appended_in_transaction(session: Session) -> bool:
+    """Whether the session's current transaction has appended (so holds the lock, and the
+    tree's size is one nobody outside it has seen)."""
+    return _appends(session) is not None
+
+
+def proofs_in_transaction(
+    session: Session, indices: Sequence[int], size: int
+) -> dict[int, tuple[list[bytes], bytes]]:
+    """Inclusion proofs in the tree of `size` entries, with the entries' bytes, of those of
+    `indices` this transaction appended (the others are left out: read them with
+    `inclusion_proofs`). `size` must be the tree this transaction leaves.
+
+    No reads: every subtree such a proof names was finished by an append here or is on the
+    right edge the first append started from. (A left sibling wholly older than the first
+    new entry is a maximal complete subtree of the old tree, as its parent reaches the new
+    entries; those are exactly the old right edge.)
+    """
+    mine = _appends(session)
+    if mine is None:
+        return {}
+
+    def lookup(level: int, index: int) -> bytes:
+        return mine.nodes[(level, index)]
+
+    return {
+        i: (inclusion_proof_from_subtrees(index=i, size=size, subtree_hash=lookup), mine.bodies[i])
+        for i in indices
+        if i in mine.bodies
+    }
 
 
 def current_state(session: Session) -> LogState:

@@ -18,18 +18,14 @@ from esgx_platform.errors import EsgxError, NotFound
 from esgx_platform.i18n import Text
 from esgx_platform.intake.credentials import Submitter, claimed_period
 from esgx_platform.intake.footprints import submit_footprint
+from esgx_platform.intake.grouped import GroupCommit, Outcome, commit_group
 from esgx_platform.intake.models import FootprintCredential, StoredDisclosure
-from esgx_platform.intake.pipeline import (
-    Prepared,
-    commit_submission,
-    prepare_submission,
-)
+from esgx_platform.intake.pipeline import Prepared, prepare_submission
 from esgx_platform.intake.receipts import (
     LogSigner,
     bundle_for,
     checkpoint_after_commit,
     receipt_for,
-    receipts_for,
 )
 from esgx_platform.keys.services import (
     change_key,
@@ -51,6 +47,7 @@ from esgx_platform.web.api_schemas import (
 )
 from esgx_platform.web.context import (
     auth_required,
+    database,
     db_session,
     json_body,
     principal,
@@ -88,6 +85,10 @@ BUNDLE = Reply(
 
 def log_signer() -> LogSigner:
     return cast(LogSigner, current_app.extensions["esgx_log_signer"])
+
+
+def group_commit() -> GroupCommit:
+    return cast(GroupCommit, current_app.extensions["esgx_group_commit"])
 
 
 def _writing(db: Session) -> None:
@@ -302,18 +303,13 @@ def submit() -> ResponseReturnValue:
     db = db_session()
     try:
         prepared = prepare_submission(db, jws=jws, submitter=submitter)
-        _writing(db)
-        accepted = commit_submission(
-            db, prepared, submitter=submitter, signer=log_signer(), with_receipt=False
-        )
-        db.commit()
+        db.commit()  # the reads' transaction; the group's leader opens the writing one
+        accepted = group_commit().submit(database().sessions, prepared, submitter)
     except EsgxError as exc:
         _rejected(db, "disclosure.rejected", None, exc, {"bytes": len(jws), **_period_of(jws)})
         raise
-    index = accepted.disclosure.log_index
-    checkpoint = checkpoint_after_commit(db, index, log_signer())
-    receipt = receipt_for(db, index, log_signer(), checkpoint)
-    response = jsonify(_accepted_body(accepted.disclosure, receipt, accepted.duplicate))
+    assert accepted.receipt is not None
+    response = jsonify(_accepted_body(accepted.disclosure, accepted.receipt, accepted.duplicate))
     response.status_code = 200 if accepted.duplicate else 201
     response.headers["Location"] = url_for(
         "intake_api.disclosure", disclosure_id=accepted.disclosure.id
@@ -337,79 +333,49 @@ def submit() -> ResponseReturnValue:
     see=(DisclosureSchema,),
 )
 def submit_batch() -> ResponseReturnValue:
-    """Up to 500 JWS in one transaction; each accepted or rejected on its own (savepoints),
-    and every accepted one receipted against one checkpoint signed at the end."""
+    """Up to 500 JWS in one transaction; each accepted or refused on its own, and every
+    accepted one receipted against one checkpoint signed at the end, in the transaction."""
     items = load(BatchIn(), json_body())["jws"]
     submitter, signer = _submitter(), log_signer()
     db = db_session()
-    prepared: list[tuple[int, Prepared | EsgxError]] = []
-    for position, jws in enumerate(items):  # verification and parsing before the lock
+    prepared: list[Prepared | EsgxError] = []
+    for jws in items:  # verification and parsing before the lock
         try:
-            prepared.append((position, prepare_submission(db, jws=jws, submitter=submitter)))
+            prepared.append(prepare_submission(db, jws=jws, submitter=submitter))
         except EsgxError as exc:
-            prepared.append((position, exc))
-    _writing(db)
-    outcomes: list[tuple[int, Any]] = []
-    for position, item in prepared:
-        try:
-            if isinstance(item, EsgxError):
-                raise item
-            # No savepoint needed: commit_submission refuses before it writes anything.
-            accepted = commit_submission(
-                db, item, submitter=submitter, signer=signer, with_receipt=False
-            )
-            outcomes.append((position, accepted))
-        except EsgxError as exc:
-            outcomes.append((position, exc))
-            own = submitter.organization_ids
-            record_event(
-                db,
-                action="disclosure.rejected",
-                actor_user_id=submitter.user_id,
-                organization_id=next(iter(own)) if len(own) == 1 else None,
-                remote_addr=request.remote_addr,
-                details={
-                    "problem": exc.type_slug,
-                    "detail": exc.detail.en,
-                    "via": submitter.via,
-                    "batch_position": position,
-                    **_period_of(items[position]),
-                },
-            )
-    db.commit()
-    return jsonify({"results": _batch_results(db, outcomes, signer)}), 200
+            prepared.append(exc)
+    db.commit()  # the reads' transaction
 
-
-def _batch_results(
-    db: Session, outcomes: list[tuple[int, Any]], signer: LogSigner
-) -> list[dict[str, Any]]:
-    accepted = [o for _, o in outcomes if not isinstance(o, EsgxError)]
-    checkpoint = (
-        checkpoint_after_commit(db, max(a.disclosure.log_index for a in accepted), signer)
-        if accepted
-        else None
-    )
-    receipts = (
-        receipts_for(db, [a.disclosure.log_index for a in accepted], checkpoint)
-        if checkpoint
-        else {}
-    )
-    results: list[dict[str, Any]] = []
-    for position, outcome in outcomes:
-        if isinstance(outcome, EsgxError):
-            results.append(
-                {"index": position, "status": outcome.status, "problem": _problem_dict(outcome)}
-            )
-            continue
-        receipt = receipts[outcome.disclosure.log_index]
-        results.append(
-            {
-                "index": position,
-                "status": 200 if outcome.duplicate else 201,
-                **_accepted_body(outcome.disclosure, receipt, outcome.duplicate),
-            }
+    def refused(session: Session, position: int, exc: EsgxError) -> None:
+        own = submitter.organization_ids
+        record_event(
+            session,
+            action="disclosure.rejected",
+            actor_user_id=submitter.user_id,
+            organization_id=next(iter(own)) if len(own) == 1 else None,
+            remote_addr=request.remote_addr,
+            details={
+                "problem": exc.type_slug,
+                "detail": exc.detail.en,
+                "via": submitter.via,
+                "batch_position": position,
+                **_period_of(items[position]),
+            },
         )
-    return results
+
+    outcomes = commit_group(db, [(p, submitter) for p in prepared], signer, refused)
+    return jsonify({"results": [_batch_result(i, o) for i, o in enumerate(outcomes)]}), 200
+
+
+def _batch_result(position: int, outcome: Outcome) -> dict[str, Any]:
+    if isinstance(outcome, EsgxError):
+        return {"index": position, "status": outcome.status, "problem": _problem_dict(outcome)}
+    assert outcome.receipt is not None
+    return {
+        "index": position,
+        "status": 200 if outcome.duplicate else 201,
+        **_accepted_body(outcome.disclosure, outcome.receipt, outcome.duplicate),
+    }
 
 
 def _problem_dict(exc: EsgxError) -> dict[str, Any]:

@@ -45,14 +45,13 @@ def machine_principal(secret: str, request_session: Callable[[], Session]) -> Pr
         client = authenticate_access_token(request_session(), secret)
         grant = Grant(client.organization_id, OrgKind.LEAD_FACTORY, Role.FACTORY_ANALYST)
         return Principal(None, (grant,), frozenset(client.scopes), f"oauth_client:{client.id}")
-    with database().transaction(write=False) as session:
+    with database().statement_reads() as session:
         token = authenticate_api_token(session, secret)
-        stale = last_use_is_stale(token)
-        # Key management is an administrator's act; other tokens act as a member.
-        role = Role.SUPPLIER_ADMIN if "keys:manage" in token.scopes else Role.SUPPLIER_MEMBER
-        grant = Grant(token.organization_id, OrgKind.SUPPLIER, role)
-        who = Principal(None, (grant,), frozenset(token.scopes), f"api_token:{token.id}")
-    if stale:
+    # Key management is an administrator's act; other tokens act as a member.
+    role = Role.SUPPLIER_ADMIN if "keys:manage" in token.scopes else Role.SUPPLIER_MEMBER
+    grant = Grant(token.organization_id, OrgKind.SUPPLIER, role)
+    who = Principal(None, (grant,), frozenset(token.scopes), f"api_token:{token.id}")
+    if last_use_is_stale(token):
         with database().transaction() as session:
             touch_api_token(session, token.id)
     return who

@@ -35,12 +35,24 @@ EVENT_TYPES = (DISCLOSURE_VERIFIED, DISCLOSURE_RESTATED, SUPPLIER_OVERDUE, CHECK
 RETRY_WINDOW = timedelta(hours=72)
 
 
+def disclosure_event_type(restatement: bool) -> str:
+    return DISCLOSURE_RESTATED if restatement else DISCLOSURE_VERIFIED
+
+
 def announce_disclosure(
-    session: Session, disclosure: StoredDisclosure, supplier: Organization, *, version: int
+    session: Session,
+    disclosure: StoredDisclosure,
+    supplier: Organization,
+    *,
+    version: int,
+    endpoints: list[WebhookEndpoint] | None = None,
 ) -> WebhookEvent | None:
     """`disclosure.verified` for a first filing, `disclosure.restated` for a restatement, in
-    the intake's transaction (so a refused or rolled-back submission announces nothing)."""
-    event_type = DISCLOSURE_RESTATED if disclosure.restates_id else DISCLOSURE_VERIFIED
+    the intake's transaction (so a refused or rolled-back submission announces nothing).
+
+    `endpoints`: those entitled to the event, when the caller looked them up beforehand
+    (intake does, before taking the log's lock; every delivery checks consent again)."""
+    event_type = disclosure_event_type(disclosure.restates_id is not None)
     data: dict[str, Any] = {
         "disclosureId": str(disclosure.id),
         "supplier": _supplier(supplier),
@@ -57,7 +69,11 @@ def announce_disclosure(
         _event(event_type, f"disclosures/{disclosure.id}", disclosure.logged_at, data),
         supplier_id=supplier.id,
         dedupe_key=f"disclosure:{disclosure.id}",
-        endpoints=entitled_endpoints(session, event_type, supplier_id=supplier.id),
+        endpoints=(
+            entitled_endpoints(session, event_type, supplier_id=supplier.id)
+            if endpoints is None
+            else endpoints
+        ),
     )
 
 
