@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from load import measured
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -41,7 +42,6 @@ from esgx_platform.organizations.services import (
 )
 from esgx_platform.organizations.uscc import complete_uscc
 from esgx_platform.periods.quarters import Quarter
-from load import measured
 from signing import (
     build_credential,
     build_registration,
@@ -180,24 +180,38 @@ def start_server(
 
 
 def run_clients(
-    port: int, requests: list[tuple[str, str, bytes, int]], clients: int
+    port: int,
+    requests: list[tuple[str, str, bytes, int]],
+    clients: int,
+    rate: float | None = None,
 ) -> tuple[float, list[float], int]:
     """Send (token, path, body, expected status) requests from `clients` threads; return
-    elapsed seconds, per-request latencies and the count of unexpected statuses."""
+    elapsed seconds, per-request latencies and the count of unexpected statuses.
+
+    Without `rate` each client sends its next request as soon as the last is answered (closed
+    loop: the server's saturation throughput). With `rate`, request j is due at start + j/rate
+    and is sent then, or as soon as its client is free; its latency counts from when it was
+    due, so time spent queued behind a slow answer is not hidden (no coordinated omission).
+    """
     latencies: list[float] = []
     failures = [0]
     first_error: list[str] = []
     lock = threading.Lock()
-    shares = [requests[i::clients] for i in range(clients)]
+    shares = [list(range(i, len(requests), clients)) for i in range(clients)]
     barrier = threading.Barrier(clients + 1)
+    start = [0.0]
 
-    def client(share: list[tuple[str, str, bytes, int]]) -> None:
+    def client(share: list[int]) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         mine: list[float] = []
         bad = 0
         barrier.wait()
-        for token, path, body, expected in share:
-            start = time.perf_counter()
+        for j in share:
+            token, path, body, expected = requests[j]
+            due = start[0] + j / rate if rate else time.perf_counter()
+            wait = due - time.perf_counter()
+            if wait > 0:
+                time.sleep(wait)
             conn.request(
                 "POST",
                 path,
@@ -206,7 +220,7 @@ def run_clients(
             )
             response = conn.getresponse()
             body_text = response.read()[:300].decode(errors="replace")
-            mine.append(time.perf_counter() - start)
+            mine.append(time.perf_counter() - due)
             if response.status != expected:
                 bad += 1
                 if not first_error:
@@ -218,13 +232,13 @@ def run_clients(
     threads = [threading.Thread(target=client, args=(share,)) for share in shares]
     for thread in threads:
         thread.start()
+    start[0] = time.perf_counter() + 0.05
     barrier.wait()
-    start = time.perf_counter()
     for thread in threads:
         thread.join()
     if first_error:
         print(f"first unexpected answer: {first_error[0]}", file=sys.stderr)
-    return time.perf_counter() - start, latencies, failures[0]
+    return time.perf_counter() - start[0], latencies, failures[0]
 
 
 def verify_rate(jws_list: list[str], jwk: dict[str, str]) -> float:
@@ -243,73 +257,80 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
 
+def _singles(work: list[tuple[str, str]]) -> list[tuple[str, str, bytes, int]]:
+    return [(t, "/api/v1/disclosures", json.dumps({"jws": j}).encode(), 201) for t, j in work]
+
+
+def _batches(
+    work: list[tuple[str, str]], size: int, count: int
+) -> list[tuple[str, str, bytes, int]]:
+    """`count` batch requests of `size`, each one supplier's."""
+    by_supplier: dict[str, list[str]] = {}
+    for token, jws in work:
+        by_supplier.setdefault(token, []).append(jws)
+    requests = []
+    for token, items in by_supplier.items():
+        for i in range(0, len(items) - size + 1, size):
+            if len(requests) < count:
+                body = json.dumps({"jws": items[i : i + size]}).encode()
+                requests.append((token, "/api/v1/disclosures/batch", body, 200))
+    return requests
+
+
+def _figures(n: int, run: tuple[float, list[float], int], cpu: dict[str, float]) -> dict[str, Any]:
+    elapsed, latencies, bad = run
+    return {
+        "n": n,
+        "per_s": n / elapsed,
+        "p50_ms": pct(latencies, 0.5),
+        "p99_ms": pct(latencies, 0.99),
+        "unexpected": bad,
+        "cpu_ms": {k: 1000 * v / n for k, v in cpu.items()},
+    }
+
+
 def bench(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
-    batches = args.batches
     suppliers = seed(url, args.suppliers)
-    single_count = args.single // args.suppliers + 1
-    # A batch is one supplier's: each needs batch_size distinct quarters per batch it sends.
-    per_supplier = -(-batches // args.suppliers) * args.batch_size
-    periods = _quarters(single_count + per_supplier)
-    single_work = sign_all(suppliers, periods[:single_count])[: args.single]
-    batch_work = sign_all(suppliers, periods[single_count:])
+    # Every disclosure is a first filing of its own quarter (a duplicate would take the cheap
+    # resubmission path): quarters for the closed-loop and paced singles, then the batches'.
+    per_supplier = [
+        -(-args.single // args.suppliers),
+        -(-args.paced // args.suppliers),
+        -(-args.batches // args.suppliers) * args.batch_size,
+    ]
+    periods = _quarters(sum(per_supplier))
+    cut = [0, per_supplier[0], per_supplier[0] + per_supplier[1], len(periods)]
+    single_work = sign_all(suppliers, periods[cut[0] : cut[1]])[: args.single]
+    paced_work = sign_all(suppliers, periods[cut[1] : cut[2]])[: args.paced]
+    batch_work = sign_all(suppliers, periods[cut[2] : cut[3]])
     own = [jws for token, jws in single_work if token == suppliers[0].token]
     baseline = verify_rate(own, public_jwk(suppliers[0].key))
     port = 18000 + os.getpid() % 1000
     instance = Path(tempfile.mkdtemp(prefix="esgx-ingest-bench-"))
-    if True:
-        server = start_server(url, port, args.workers, args.threads, instance)
-        try:
-            single = [
-                (t, "/api/v1/disclosures", json.dumps({"jws": j}).encode(), 201)
-                for t, j in single_work
-            ]
-            (elapsed, latencies, bad), single_cpu = measured(
-                server.pid, lambda: run_clients(port, single, args.clients)
-            )
-            by_supplier: dict[str, list[str]] = {}
-            for token, jws in batch_work:
-                by_supplier.setdefault(token, []).append(jws)
-            batch_requests = []
-            for token, items in by_supplier.items():
-                for i in range(0, len(items), args.batch_size):
-                    chunk = items[i : i + args.batch_size]
-                    if len(chunk) == args.batch_size and len(batch_requests) < batches:
-                        batch_requests.append(
-                            (
-                                token,
-                                "/api/v1/disclosures/batch",
-                                json.dumps({"jws": chunk}).encode(),
-                                200,
-                            )
-                        )
-            (b_elapsed, b_latencies, b_bad), batch_cpu = measured(
-                server.pid,
-                lambda: run_clients(port, batch_requests, min(args.clients, len(batch_requests))),
-            )
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    server = start_server(url, port, args.workers, args.threads, instance)
+    try:
+        single = _singles(single_work)
+        closed = measured(server.pid, lambda: run_clients(port, single, args.clients))
+        paced_requests = _singles(paced_work)
+        paced = measured(
+            server.pid,
+            lambda: run_clients(port, paced_requests, args.clients, rate=args.rate),
+        )
+        batch_requests = _batches(batch_work, args.batch_size, args.batches)
+        clients = min(args.clients, len(batch_requests))
+        batched = measured(server.pid, lambda: run_clients(port, batch_requests, clients))
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
     print(f"server log: {instance / 'server.log'}", file=sys.stderr)
-    n_batch = len(batch_requests) * args.batch_size
     return {
         "database": name,
         "verify_per_s": baseline,
-        "single": {
-            "n": len(single),
-            "per_s": len(single) / elapsed,
-            "p50_ms": pct(latencies, 0.5),
-            "p99_ms": pct(latencies, 0.99),
-            "unexpected": bad,
-            "cpu_ms": {k: 1000 * v / len(single) for k, v in single_cpu.items()},
-        },
+        "single": _figures(len(single), *closed),
+        "paced": {"offered_per_s": args.rate, **_figures(len(paced_requests), *paced)},
         "batch": {
-            "n": n_batch,
-            "per_s": n_batch / b_elapsed,
             "requests": len(batch_requests),
-            "p50_ms": pct(b_latencies, 0.5),
-            "p99_ms": pct(b_latencies, 0.99),
-            "unexpected": b_bad,
-            "cpu_ms": {k: 1000 * v / n_batch for k, v in batch_cpu.items()},
+            **_figures(len(batch_requests) * args.batch_size, *batched),
         },
     }
 
@@ -337,7 +358,11 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--suppliers", type=int, default=40)
-    parser.add_argument("--single", type=int, default=1000, help="single submissions")
+    parser.add_argument("--single", type=int, default=1500, help="single submissions, closed loop")
+    parser.add_argument(
+        "--paced", type=int, default=1500, help="single submissions at --rate, open loop"
+    )
+    parser.add_argument("--rate", type=float, default=100.0, help="paced submissions a second")
     parser.add_argument("--batches", type=int, default=40, help="batch requests")
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--clients", type=int, default=20)
@@ -360,23 +385,23 @@ def main() -> None:
         f"{args.workers} server workers x {args.threads} threads"
     )
     for r in results:
-        s, b, v = r["single"], r["batch"], r["verify_per_s"]
+        v = r["verify_per_s"]
         print(f"\n[{r['database']}] raw signing.verify: {v:,.0f}/s (one core, same JWS)")
-        print(
-            f"  single : {s['n']} disclosures, {s['per_s']:,.1f}/s, p50 {s['p50_ms']:.1f} ms, "
-            f"p99 {s['p99_ms']:.1f} ms, ratio to verify {s['per_s'] / v:.3f}, "
-            f"unexpected statuses {s['unexpected']}"
+        lines = (
+            ("single", "closed loop: each client sends when answered"),
+            ("paced", f"offered {args.rate:g}/s; latency counted from when due"),
+            ("batch", f"{args.batch_size} a request, closed loop"),
         )
-        print(
-            f"  batch  : {b['n']} disclosures in {b['requests']} requests of "
-            f"{args.batch_size}, {b['per_s']:,.1f}/s, p50 {b['p50_ms']:.0f} ms, "
-            f"p99 {b['p99_ms']:.0f} ms, ratio to verify {b['per_s'] / v:.3f}, "
-            f"unexpected statuses {b['unexpected']}"
-        )
-        for label, part in (("single", s), ("batch", b)):
-            cpu = part["cpu_ms"]
+        for key, how in lines:
+            p = r[key]
+            cpu = p["cpu_ms"]
             print(
-                f"  cpu per disclosure ({label}): server {cpu['esgx']:.1f} ms, PostgreSQL "
+                f"  {key:6s} : {p['n']} disclosures, {p['per_s']:,.1f}/s ({how}); "
+                f"p50 {p['p50_ms']:.0f} ms, p99 {p['p99_ms']:.0f} ms a request; "
+                f"ratio to verify {p['per_s'] / v:.3f}; unexpected statuses {p['unexpected']}"
+            )
+            print(
+                f"           CPU a disclosure: server {cpu['esgx']:.1f} ms, PostgreSQL "
                 f"{cpu['postgres']:.1f} ms, client threads {cpu['bench']:.1f} ms"
             )
     print("\n" + json.dumps(results, indent=2))

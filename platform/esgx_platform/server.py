@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import re
 import socket
@@ -63,7 +64,14 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
     def load(self) -> Flask:
         # Each worker builds its own app (and engine) after the fork: connections are not shared.
-        return self._factory()
+        app = self._factory()
+        # What start-up made lives as long as the worker: keep the cyclic collector from scanning
+        # it on every collection, and collect young objects less often (a submission allocates
+        # thousands). Measured on batch intake: the collector took about a fifth of the CPU.
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(10_000, 10, 10)
+        return app
 
 
 class PortInUse(OSError):

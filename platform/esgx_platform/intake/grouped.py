@@ -180,6 +180,8 @@ class GroupCommit:
                     )[0]
                 except Exception as exc:  # handed to the submission's own thread
                     ticket.failure = exc
+                # The next retry's lock (or rollback) would expire what this one returned.
+                session.expunge_all()
             return
         for ticket, outcome in zip(group, outcomes, strict=True):
             ticket.outcome = outcome
