@@ -401,7 +401,7 @@ def main() -> None:
                 f"ratio to verify {p['per_s'] / v:.3f}; unexpected statuses {p['unexpected']}"
             )
             print(
-                f"           CPU a disclosure: server {cpu['esgx']:.1f} ms, PostgreSQL "
+                f"           CPU a disclosure: server {cpu['esgx']:.1f} ms, PostgreSQL and the rest "
                 f"{cpu['postgres']:.1f} ms, client threads {cpu['bench']:.1f} ms"
             )
     print("\n" + json.dumps(results, indent=2))

@@ -6,7 +6,8 @@ does, and on a 2-core machine they would measure themselves. Where `wrk` is miss
 benchmarks fall back to Python keep-alive clients and say so.
 
 CPU accounting reads /proc before and after a run: CPU seconds of the server's process tree
-(`esgx`), of PostgreSQL's processes and of the load generator, per request served.
+(`esgx`), of the load generator, and of the rest of the machine (`postgres`: PostgreSQL, and
+the little else this machine runs), per request served.
 """
 
 from __future__ import annotations
@@ -109,6 +110,11 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
     """CPU seconds used so far by the server's tree, PostgreSQL, `wrk` (a finished child of
     this process, so counted by getrusage) and this process (its client threads, if any)."""
     server = _tree(server_pid)
+    # PostgreSQL's server processes come and go (pooled connections closed, autovacuum), and a
+    # process that has exited takes its CPU time with it: PostgreSQL's share is what the whole
+    # machine used minus everything else measured here.
+    busy = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    machine = (sum(busy) - busy[3] - busy[4]) / CLOCK  # all but idle and iowait
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     own = resource.getrusage(resource.RUSAGE_SELF)
     totals = {
@@ -117,20 +123,13 @@ def cpu_seconds(server_pid: int) -> dict[str, float]:
         "wrk": children.ru_utime + children.ru_stime,
         "bench": own.ru_utime + own.ru_stime,
     }
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    for pid in server:
         try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        name = stat[stat.index("(") + 1 : stat.rindex(")")]
-        fields = stat.rsplit(")", 1)[1].split()
-        used = (int(fields[11]) + int(fields[12])) / CLOCK
-        if int(entry) in server:
-            totals["esgx"] += used
-        elif name.startswith("postgres"):
-            totals["postgres"] += used
+        totals["esgx"] += (int(fields[11]) + int(fields[12])) / CLOCK
+    totals["postgres"] = machine - totals["esgx"] - totals["wrk"] - totals["bench"]
     return totals
 
 

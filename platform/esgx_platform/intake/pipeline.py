@@ -205,11 +205,7 @@ class _Pending:
         contents = [p.content_id for p in fresh if p.content_id not in self.stored]
         if contents:
             self.stored.update(dict.fromkeys(contents))
-            rows = session.execute(
-                select(StoredDisclosure.content_id, StoredDisclosure.id).where(
-                    StoredDisclosure.content_id.in_(contents)
-                )
-            )
+            rows = session.connection().execute(_STORED_CONTENTS, {"content_ids": contents})
             self.stored.update({content_id: row_id for content_id, row_id in rows})
         orgs = {p.org.id: p.org for p in fresh if p.org and p.org.id not in self.histories}
         if orgs:
@@ -324,6 +320,9 @@ def submit_disclosure(
     )
 
 
+_STORED_CONTENTS = select(StoredDisclosure.content_id, StoredDisclosure.id).where(
+    StoredDisclosure.content_id.in_(bindparam("content_ids", expanding=True))
+)
 # Asked of every submission, twice: the id alone (the row is loaded only for a resubmission).
 _BY_CONTENT = select(StoredDisclosure.id).where(
     StoredDisclosure.content_id == bindparam("content_id")

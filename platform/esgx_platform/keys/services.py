@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from esgx_platform.audit.services import record_event
@@ -64,17 +64,44 @@ def histories_of(
 ) -> dict[uuid.UUID, KeyHistory]:
     """`history_of` for several organizations, from one statement."""
     histories = {org.id: KeyHistory(org.urn) for org in organizations}
-    keys = session.scalars(
-        select(SigningKey)
-        .where(SigningKey.organization_id.in_(list(histories)))
-        .order_by(SigningKey.registered_index)
-    )
-    for key in keys:
-        histories[key.organization_id].states[key.kid] = key_state(key)
+    rows = session.connection().execute(_KEY_STATES, {"organization_ids": list(histories)})
+    for row in rows:
+        histories[row.organization_id].states[row.kid] = key_state(row)
     return histories
 
 
-def key_state(key: SigningKey) -> KeyState:
+# What a key history holds, for several organizations (intake asks under the log's lock).
+_KEY_STATES = (
+    select(
+        SigningKey.organization_id,
+        SigningKey.kid,
+        SigningKey.public_jwk,
+        SigningKey.registered_index,
+        SigningKey.not_after,
+        SigningKey.rotated_index,
+        SigningKey.revoked_index,
+        SigningKey.revoked_effective,
+        SigningKey.revocation_reason,
+    )
+    .where(SigningKey.organization_id.in_(bindparam("organization_ids", expanding=True)))
+    .order_by(SigningKey.registered_index)
+)
+
+
+class _KeyColumns(Protocol):
+    """A signing key's row, as an entity or as the columns `_KEY_STATES` reads."""
+
+    kid: str
+    public_jwk: dict[str, Any]
+    registered_index: int
+    not_after: datetime | None
+    rotated_index: int | None
+    revoked_index: int | None
+    revoked_effective: datetime | None
+    revocation_reason: str | None
+
+
+def key_state(key: _KeyColumns) -> KeyState:
     return KeyState(
         kid=key.kid,
         jwk=dict(key.public_jwk),

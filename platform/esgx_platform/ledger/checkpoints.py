@@ -13,6 +13,7 @@ from esgx_platform.errors import Conflict, InvalidInput, NotFound
 from esgx_platform.i18n import Text
 from esgx_platform.ledger.log import STATE_ID, appended_in_transaction, lock_state
 from esgx_platform.ledger.models import LogCheckpoint, LogCosignature, LogKey, LogState
+from esgx_platform.memo import Lru
 from esgx_platform.secretbox import SecretBox
 from signing import (
     Checkpoint,
@@ -73,8 +74,17 @@ def reencrypt_log_keys(session: Session, *, box: SecretBox) -> int:
     return len(keys)
 
 
+# Decrypted log keys, per process, by row and ciphertext (re-encryption is another entry).
+_PRIVATE: Lru[tuple[int, bytes], ed25519.Ed25519PrivateKey] = Lru(8)
+
+
 def _private(key: LogKey, box: SecretBox) -> ed25519.Ed25519PrivateKey:
-    return ed25519.Ed25519PrivateKey.from_private_bytes(box.decrypt(key.encrypted_private_key))
+    cached = _PRIVATE.get((key.id, key.encrypted_private_key))
+    if cached is None:
+        raw = box.decrypt(key.encrypted_private_key)
+        cached = ed25519.Ed25519PrivateKey.from_private_bytes(raw)
+        _PRIVATE.put((key.id, key.encrypted_private_key), cached)
+    return cached
 
 
 def publish_checkpoint(session: Session, *, box: SecretBox, origin: str) -> LogCheckpoint:

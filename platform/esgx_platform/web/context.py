@@ -51,6 +51,13 @@ def db_session() -> Session:
     return cast(Session, g.db)
 
 
+def end_request_reads() -> None:
+    """End the request session's transaction if one was begun (signing in a person reads
+    their account), so nothing is held open while the request waits on other work."""
+    if "db" in g:
+        cast(Session, g.db).commit()
+
+
 def statement_reads(view: Callable[P, R]) -> Callable[P, R]:
     """Mark a read-only view whose statements need no common snapshot: each (the bearer
     token's check, then a PACT listing query, or the feed's log state, checkpoint and page,

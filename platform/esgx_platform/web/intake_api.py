@@ -49,6 +49,7 @@ from esgx_platform.web.context import (
     auth_required,
     database,
     db_session,
+    end_request_reads,
     json_body,
     principal,
     reads_first,
@@ -300,13 +301,17 @@ def submit() -> ResponseReturnValue:
     """Submit one signed disclosure; 201 with the receipt, 200 for an identical resubmission."""
     jws = _submitted_jws()
     submitter = _submitter()
-    db = db_session()
     try:
-        prepared = prepare_submission(db, jws=jws, submitter=submitter)
-        db.commit()  # the reads' transaction; the group's leader opens the writing one
+        # The reads before the lock each stand alone (READ COMMITTED gives a transaction no
+        # more than that), so no BEGIN and COMMIT round trips around them; the group's leader
+        # opens the writing transaction.
+        with database().statement_reads() as reads:
+            prepared = prepare_submission(reads, jws=jws, submitter=submitter)
+        end_request_reads()
         accepted = group_commit().submit(database().sessions, prepared, submitter)
     except EsgxError as exc:
-        _rejected(db, "disclosure.rejected", None, exc, {"bytes": len(jws), **_period_of(jws)})
+        details = {"bytes": len(jws), **_period_of(jws)}
+        _rejected(db_session(), "disclosure.rejected", None, exc, details)
         raise
     assert accepted.receipt is not None
     response = jsonify(_accepted_body(accepted.disclosure, accepted.receipt, accepted.duplicate))
