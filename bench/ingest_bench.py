@@ -35,11 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from load import measured
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from esgx_platform.db import Database
+from esgx_platform.intake.models import StoredDisclosure
 from esgx_platform.keys.services import issue_challenge, register_key
+from esgx_platform.ledger.integrity import check_log
 from esgx_platform.machine.services import create_api_token
 from esgx_platform.migrate import upgrade_to_head
 from esgx_platform.organizations.services import (
@@ -296,6 +298,24 @@ def _figures(n: int, run: tuple[float, list[float], int], cpu: dict[str, float])
     }
 
 
+def check_stored_log(url: str, filed: int) -> str:
+    """After the load: every disclosure filed is stored once, and the whole log re-hashes to
+    the newest signed checkpoint (so group commit kept it consistent); else stop with why."""
+    db = Database(url)
+    try:
+        with db.transaction(write=False) as s:
+            stored = s.scalar(select(func.count()).select_from(StoredDisclosure)) or 0
+            checked = check_log(s)
+    finally:
+        db.dispose()
+    if stored != filed:
+        raise SystemExit(f"{filed} disclosures filed, {stored} stored")
+    return (
+        f"{stored} disclosures stored once each; all {checked.size} log entries re-hash "
+        f"to the newest signed checkpoint"
+    )
+
+
 def bench(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
     suppliers = seed(url, args.suppliers)
     # Every disclosure is a first filing of its own quarter (a duplicate would take the cheap
@@ -330,7 +350,11 @@ def bench(name: str, url: str, args: argparse.Namespace) -> dict[str, Any]:
         server.terminate()
         server.wait(timeout=20)
     print(f"server log: {instance / 'server.log'}", file=sys.stderr)
+    log = check_stored_log(
+        url, len(single) + len(paced_requests) + len(batch_requests) * args.batch_size
+    )
     return {
+        "log": log,
         "database": name,
         "verify_per_s": baseline,
         "single": _figures(len(single), *closed),
@@ -401,6 +425,7 @@ def main() -> None:
             ("paced", f"offered {args.rate:g}/s; latency counted from when due"),
             ("batch", f"{args.batch_size} a request, closed loop"),
         )
+        print(f"  log    : {r['log']}")
         rest = "PostgreSQL" if r["database"] == "postgresql" else "no database server"
         for key, how in lines:
             p = r[key]
