@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from esgx_platform.accounts.models import Role, User
+from esgx_platform.keys.services import issue_challenge, register_key
 from esgx_platform.organizations.models import Organization, SupplyRelationship
 from esgx_platform.organizations.services import (
     create_organization,
@@ -78,6 +79,23 @@ def register_key_via_api(filer: Filer, key: PrivateKey) -> Any:
     )
     return filer.post(
         base, {"proof": sign_pop(challenge, private_key=key), "event": event, "label": "test key"}
+    )
+
+
+def register_key_directly(session: Session, supplier: Organization, key: PrivateKey) -> None:
+    """Register `key` for `supplier` through the service (challenge, proof of possession, the
+    signed registration), as the API would."""
+    challenge = issue_challenge(session, organization=supplier)
+    event = sign_key_event(
+        build_registration(organization=supplier.urn, public_jwk=public_jwk(key)),
+        private_keys=[key],
+    )
+    register_key(
+        session,
+        organization=supplier,
+        proof=sign_pop(challenge, private_key=key),
+        event=event,
+        actor_user_id=None,
     )
 
 

@@ -16,7 +16,6 @@ from esgx_platform.intake.credentials import Submitter
 from esgx_platform.intake.models import DisclosureHead, StoredDisclosure
 from esgx_platform.intake.pipeline import submit_disclosure
 from esgx_platform.intake.receipts import LogSigner
-from esgx_platform.keys.services import issue_challenge, register_key
 from esgx_platform.ledger import log
 from esgx_platform.ledger.models import LogRecord
 from esgx_platform.organizations.models import Organization
@@ -29,16 +28,19 @@ from esgx_platform.secretbox import SecretBox
 from signing import (
     PrivateKey,
     build_credential,
-    build_registration,
     generate_key,
     leaf_hash,
     public_jwk,
     sign,
     sign_key_event,
-    sign_pop,
     verify_inclusion,
 )
-from tests.platform.intake.helpers import FACTORY_USCC, SUPPLIER_USCC, example_subject
+from tests.platform.intake.helpers import (
+    FACTORY_USCC,
+    SUPPLIER_USCC,
+    example_subject,
+    register_key_directly,
+)
 
 SIGNER = LogSigner(SecretBox(["A" * 43 + "="]), "race.test/log")
 
@@ -60,18 +62,7 @@ def _setup(db: Database) -> tuple[Organization, PrivateKey]:
             started_on=date(2024, 1, 1),
         )
         give_consent(s, rel, actor_user_id=None)
-        challenge = issue_challenge(s, organization=supplier)
-        event = sign_key_event(
-            build_registration(organization=supplier.urn, public_jwk=public_jwk(key)),
-            private_keys=[key],
-        )
-        register_key(
-            s,
-            organization=supplier,
-            proof=sign_pop(challenge, private_key=key),
-            event=event,
-            actor_user_id=None,
-        )
+        register_key_directly(s, supplier, key)
         return supplier, key
 
 

@@ -29,7 +29,6 @@ from esgx_platform.intake.grouped import GroupCommit
 from esgx_platform.intake.models import DisclosureHead, StoredDisclosure
 from esgx_platform.intake.pipeline import Accepted, Prepared, prepare_submission
 from esgx_platform.intake.receipts import LogSigner
-from esgx_platform.keys.services import issue_challenge, register_key
 from esgx_platform.ledger import log
 from esgx_platform.ledger.models import LogCheckpoint, LogKey, LogRecord
 from esgx_platform.organizations.models import Organization
@@ -44,16 +43,17 @@ from esgx_platform.secretbox import SecretBox
 from signing import (
     PrivateKey,
     build_credential,
-    build_registration,
     generate_key,
     leaf_hash,
-    public_jwk,
     sign,
-    sign_key_event,
-    sign_pop,
     verify_receipt,
 )
-from tests.platform.intake.helpers import FACTORY_USCC, SUPPLIER_USCC, example_subject
+from tests.platform.intake.helpers import (
+    FACTORY_USCC,
+    SUPPLIER_USCC,
+    example_subject,
+    register_key_directly,
+)
 
 SIGNER = LogSigner(SecretBox(["A" * 43 + "="]), "group.test/log")
 TIMEOUT = 60.0  # seconds: generous, only reached when something hangs
@@ -97,18 +97,7 @@ def _filers(db: Database, count: int) -> list[Filer]:
             )
             give_consent(s, rel, actor_user_id=None)
             key = generate_key("Ed25519")
-            challenge = issue_challenge(s, organization=supplier)
-            event = sign_key_event(
-                build_registration(organization=supplier.urn, public_jwk=public_jwk(key)),
-                private_keys=[key],
-            )
-            register_key(
-                s,
-                organization=supplier,
-                proof=sign_pop(challenge, private_key=key),
-                event=event,
-                actor_user_id=None,
-            )
+            register_key_directly(s, supplier, key)
             filers.append(Filer(supplier, key, Submitter({supplier.id}, None, "group")))
     return filers
 
