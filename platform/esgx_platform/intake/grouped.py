@@ -3,9 +3,9 @@
 Every accepted submission appends to the log, and appends are serialized on the log's state
 row, so the time a submission holds that lock bounds how many a second the platform takes.
 Most of that time is fixed (taking the lock, signing a checkpoint, flushing, committing), so
-submissions waiting in one process are committed together: the first to arrive leads, takes
-every submission queued at that moment into one transaction, and hands leadership to the next
-waiting thread when it is done. One submission alone is a group of one.
+submissions waiting in one process are committed together: the first to arrive leads, waits
+for the lock, takes every submission queued by then into its transaction, and hands leadership
+to the next waiting thread when it is done. One submission alone is a group of one.
 
 Each submission is still judged on its own: a refusal is decided before anything of it is
 written (see `commit_submission`), so a refused submission leaves the rest of its group alone.
