@@ -182,16 +182,13 @@ _FIGURES = (
 
 
 def _figures(session: Session, org: Organization) -> dict[str, PriorFigures]:
-    rows = session.connection().execute(_FIGURES, {"organization_id": org.id})
-    return {
-        r.period_key: PriorFigures(
-            _plain(r.scope1_tco2e + r.scope2_market_tco2e),
-            _intensity(
-                r.scope1_tco2e + r.scope2_market_tco2e, r.revenue_currency, r.revenue_amount
-            ),
+    figures = {}
+    for r in session.connection().execute(_FIGURES, {"organization_id": org.id}):
+        emissions = r.scope1_tco2e + r.scope2_market_tco2e
+        figures[r.period_key] = PriorFigures(
+            _plain(emissions), _intensity(emissions, r.revenue_currency, r.revenue_amount)
         )
-        for r in rows
-    }
+    return figures
 
 
 def _plain(value: Decimal) -> Decimal:

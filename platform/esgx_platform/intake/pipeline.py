@@ -320,17 +320,16 @@ def submit_disclosure(
     )
 
 
+# Asked of every submission, before the lock and (for a group at once) under it: ids only,
+# the row is loaded only for a resubmission.
 _STORED_CONTENTS = select(StoredDisclosure.content_id, StoredDisclosure.id).where(
     StoredDisclosure.content_id.in_(bindparam("content_ids", expanding=True))
-)
-# Asked of every submission, twice: the id alone (the row is loaded only for a resubmission).
-_BY_CONTENT = select(StoredDisclosure.id).where(
-    StoredDisclosure.content_id == bindparam("content_id")
 )
 
 
 def _by_content(session: Session, content_id: str) -> StoredDisclosure | None:
-    found = session.connection().execute(_BY_CONTENT, {"content_id": content_id}).scalar()
+    rows = session.connection().execute(_STORED_CONTENTS, {"content_ids": [content_id]})
+    found = next((row_id for _, row_id in rows), None)
     return None if found is None else session.get(StoredDisclosure, found)
 
 

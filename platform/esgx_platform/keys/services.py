@@ -62,7 +62,9 @@ def history_of(session: Session, organization: Organization) -> KeyHistory:
 def histories_of(
     session: Session, organizations: Sequence[Organization]
 ) -> dict[uuid.UUID, KeyHistory]:
-    """`history_of` for several organizations, from one statement."""
+    """`history_of` for several organizations, from one statement of columns (it does not
+    flush the session first, as `history_of`'s query does: intake calls it under the log's
+    lock, before its group has written anything)."""
     histories = {org.id: KeyHistory(org.urn) for org in organizations}
     rows = session.connection().execute(_KEY_STATES, {"organization_ids": list(histories)})
     for row in rows:
